@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Builds the real Kubernetes control-plane binaries (etcd, kube-apiserver, kubectl) and helm from their Go
+# modules, once, into a cache outside the repository. Tests and the local demo use these binaries so that
+# schema validation, CEL, the status subresource and admission webhooks are the API server's own.
+#
+# Layout is what io.fabric8:kube-api-test expects for an offline start:
+#   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl}
+#   $KEEPALIVE_TOOLS_DIR/bin/helm
+# Prints the tools directory on stdout; progress goes to stderr.
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-1.34.4}"
+HELM_VERSION="${HELM_VERSION:-3.19.5}"
+TOOLS_DIR="${KEEPALIVE_TOOLS_DIR:-$HOME/.cache/keepalive-operator}"
+K8S_DIR="$TOOLS_DIR/k8s/${K8S_VERSION}-linux-amd64"
+WORK="$TOOLS_DIR/build"
+export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+
+log() { echo "ensure-tools: $*" >&2; }
+
+build_kubernetes() {
+  local minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
+  local mod="$WORK/k8s-$K8S_VERSION"
+  mkdir -p "$mod" "$K8S_DIR"
+  # k8s.io/kubernetes requires its staging modules at v0.0.0 and points them at ./staging with replace
+  # directives, which a dependent module cannot see. A wrapper module repeats those replaces with the
+  # published staging versions (v0.<minor>.<patch>).
+  local gomod
+  gomod="$(go env GOMODCACHE)/cache/download/k8s.io/kubernetes/@v/v${K8S_VERSION}.mod"
+  [[ -f "$gomod" ]] || (cd "$mod" && go mod download k8s.io/kubernetes@v"$K8S_VERSION" >&2)
+  {
+    echo "module keepalive.io/k8s-tools"
+    echo
+    echo "go 1.24"
+    echo
+    echo "require k8s.io/kubernetes v$K8S_VERSION"
+    echo
+    grep -E '^\s*k8s.io/[a-z-]+ => \./staging' "$gomod" | awk -v v="v0.${K8S_VERSION#*.}" '{print "replace " $1 " => " $1 " " v}'
+  } > "$mod/go.mod"
+  cat > "$mod/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "go.etcd.io/etcd/server/v3"
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+  (cd "$mod" && go mod tidy -e >&2 2>&1 | tail -5 >&2 || true)
+  local cv="k8s.io/component-base/version" gv="k8s.io/client-go/pkg/version"
+  local ld="-s -w -X $cv.gitVersion=v$K8S_VERSION -X $cv.gitMajor=1 -X $cv.gitMinor=$minor"
+  ld="$ld -X $gv.gitVersion=v$K8S_VERSION -X $gv.gitMajor=1 -X $gv.gitMinor=$minor"
+  log "building kube-apiserver v$K8S_VERSION (takes several minutes on 2 cores)"
+  (cd "$mod" && go build -ldflags "$ld" -o "$K8S_DIR/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
+  log "building kubectl v$K8S_VERSION"
+  (cd "$mod" && go build -ldflags "$ld" -o "$K8S_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl)
+  log "building etcd (the version kubernetes v$K8S_VERSION pins)"
+  (cd "$mod" && go build -ldflags "-s -w" -o "$K8S_DIR/etcd.tmp" go.etcd.io/etcd/server/v3)
+  for b in kube-apiserver kubectl etcd; do mv "$K8S_DIR/$b.tmp" "$K8S_DIR/$b"; done
+}
+
+build_helm() {
+  mkdir -p "$TOOLS_DIR/bin"
+  log "building helm v$HELM_VERSION"
+  GOBIN="$TOOLS_DIR/bin" go install -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" >&2
+}
+
+if [[ ! -x "$K8S_DIR/kube-apiserver" || ! -x "$K8S_DIR/kubectl" || ! -x "$K8S_DIR/etcd" ]]; then
+  build_kubernetes
+fi
+[[ -x "$TOOLS_DIR/bin/helm" ]] || build_helm
+"$K8S_DIR/kube-apiserver" --version >&2
+"$K8S_DIR/etcd" --version 2>&1 | head -1 >&2
+echo "$TOOLS_DIR"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine (idempotent, quiet when all is there):
+# Debian packages for the real-kernel tier (iproute2, nftables, conntrack, nginx, gunicorn, ss),
+# and the Go-built control plane and helm (hack/ensure-tools.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(iproute2 nftables conntrack nginx-light gunicorn python3 procps curl openssl util-linux)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  echo "prereqs: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+# nginx's Debian package starts a server on :80; the tests start their own on loopback ports.
+if command -v systemctl >/dev/null 2>&1; then systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+pkill -x nginx 2>/dev/null || true
+
+bash hack/ensure-tools.sh >/dev/null

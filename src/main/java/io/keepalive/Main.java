@@ -1,0 +1,32 @@
+package io.keepalive;
+
+import io.keepalive.agent.AgentMain;
+import io.keepalive.agent.ApplySysctlsCommand;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+import java.util.Arrays;
+
+/**
+ * One image, three modes. Only the operator boots Quarkus (Kubernetes client, reconciler, webhook); the
+ * init container and the sidecar run plain code so that they start fast, stay small and never reach for the
+ * Kubernetes API.
+ */
+@QuarkusMain
+public class Main {
+    public static final String USAGE = "usage: keepalive-operator [operator | agent | apply-sysctls --time=S --interval=S --probes=N]";
+
+    public static void main(String... args) {
+        String mode = args.length == 0 ? "operator" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (mode) {
+            case "operator" -> Quarkus.run(rest);
+            case "apply-sysctls" -> System.exit(ApplySysctlsCommand.run(rest, System.out, System.err));
+            case "agent" -> AgentMain.run(rest);
+            default -> {
+                System.err.println("unknown mode '" + mode + "'; " + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.keepalive.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.policy.KeepalivePolicyStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reconciles a policy against the pods of its namespace: which it selects, which it wins, which run it, and
+ * what their agents observe. It never touches pods (the webhook does, at creation); it only tells the truth
+ * on the policy's status, and writes that status only when it changed.
+ */
+@ControllerConfiguration(name = KeepalivePolicyReconciler.NAME)
+public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
+    public static final String NAME = "keepalivepolicy";
+
+    private final Clock clock;
+    private final AgentReports agentReports;
+    private final Counter statusWrites;
+    private InformerEventSource<Pod, KeepalivePolicy> pods;
+
+    public KeepalivePolicyReconciler(AgentReports agentReports, MeterRegistry registry) {
+        this.clock = Clock.systemUTC();
+        this.agentReports = agentReports;
+        this.statusWrites = Counter.builder("keepalive.policy.status.writes")
+                .description("Status updates written to KeepalivePolicy resources").register(registry);
+    }
+
+    @Override
+    public UpdateControl<KeepalivePolicy> reconcile(KeepalivePolicy policy, Context<KeepalivePolicy> context) {
+        String namespace = policy.getMetadata().getNamespace();
+        List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
+        List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
+
+        PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods);
+        var agents = agentReports.verdict(policy, census.applicablePods());
+        KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, agents, clock.instant());
+
+        UpdateControl<KeepalivePolicy> control;
+        if (status.equals(policy.getStatus())) {
+            control = UpdateControl.noUpdate();
+        } else {
+            statusWrites.increment();
+            control = UpdateControl.patchStatus(statusOnly(policy, status));
+        }
+        return agentReports.enabledFor(policy) ? control.rescheduleAfter(agentReports.interval()) : control;
+    }
+
+    @Override
+    public List<EventSource<?, KeepalivePolicy>> prepareEventSources(EventSourceContext<KeepalivePolicy> context) {
+        // Any pod change and any policy change in a namespace can move pods between that namespace's policies
+        // (relabel, a new older policy, a narrowed selector), so each wakes every policy of the namespace.
+        SecondaryToPrimaryMapper<HasMetadata> everyPolicyOfTheNamespace = resource -> context.getPrimaryCache()
+                .list(resource.getMetadata().getNamespace())
+                .map(ResourceID::fromResource)
+                .collect(Collectors.toSet());
+
+        pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, KeepalivePolicy.class)
+                .withName("pods")
+                .withNamespacesInheritedFromController()
+                .withItemStore(new SlimPodStore())
+                .withOnUpdateFilter(SlimPodStore::relevantChange)
+                .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
+                .build(), context);
+
+        var neighbours = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(KeepalivePolicy.class, KeepalivePolicy.class)
+                        .withName("neighbour-policies")
+                        .withNamespacesInheritedFromController()
+                        .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
+                        .withOnUpdateFilter((a, b) -> !java.util.Objects.equals(a.getSpec(), b.getSpec())
+                                || !java.util.Objects.equals(a.getMetadata().getDeletionTimestamp(),
+                                b.getMetadata().getDeletionTimestamp()))
+                        .build(), context);
+        return List.of(pods, neighbours);
+    }
+
+    /** A status patch carries the status and the object's identity, nothing a user owns. */
+    private static KeepalivePolicy statusOnly(KeepalivePolicy policy, KeepalivePolicyStatus status) {
+        KeepalivePolicy patch = new KeepalivePolicy();
+        patch.setMetadata(new ObjectMetaBuilder()
+                .withName(policy.getMetadata().getName())
+                .withNamespace(policy.getMetadata().getNamespace())
+                .build());
+        patch.setStatus(status);
+        return patch;
+    }
+}
