@@ -1,0 +1,55 @@
+package io.keepalive.testing;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Points the operator under test at the real control plane: the client uses the kubeconfig kube-api-test
+ * wrote, and the API server calls the webhook at a loopback URL.
+ */
+public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager {
+    public static final String OPERATOR_NAMESPACE = "keepalive-system";
+    public static int webhookPort;
+
+    @Override
+    public Map<String, String> start() {
+        Config config = ControlPlane.config();
+        try (var client = ControlPlane.client()) {
+            if (client.namespaces().withName(OPERATOR_NAMESPACE).get() == null) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OPERATOR_NAMESPACE)
+                        .endMetadata().build()).create();
+            }
+        }
+        webhookPort = freePort();
+        Map<String, String> props = new HashMap<>();
+        props.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
+        props.put("quarkus.kubernetes-client.ca-cert-data", config.getCaCertData());
+        props.put("quarkus.kubernetes-client.client-cert-data", config.getClientCertData());
+        props.put("quarkus.kubernetes-client.client-key-data", config.getClientKeyData());
+        props.put("quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE);
+        props.put("keepalive.namespace", OPERATOR_NAMESPACE);
+        props.put("keepalive.webhook.port", Integer.toString(webhookPort));
+        props.put("keepalive.webhook.url", "https://127.0.0.1:" + webhookPort + "/mutate-pods");
+        return props;
+    }
+
+    @Override
+    public void stop() {
+        // the control plane lives for the whole JVM; other test classes reuse it
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
