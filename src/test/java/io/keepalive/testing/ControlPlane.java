@@ -27,12 +27,12 @@ public final class ControlPlane {
     }
 
     public static Path toolsDir() {
-        String dir = System.getProperty("keepalive.tools.dir", System.getenv("KEEPALIVE_TOOLS_DIR"));
+        String dir = System.getProperty("tests.tools.dir", System.getenv("KEEPALIVE_TOOLS_DIR"));
         return Path.of(dir != null ? dir : System.getProperty("user.home") + "/.cache/keepalive-operator");
     }
 
     public static String kubernetesVersion() {
-        return System.getProperty("keepalive.k8s.version", "1.34.4");
+        return System.getProperty("tests.k8s.version", "1.34.4");
     }
 
     public static Path binary(String name) {

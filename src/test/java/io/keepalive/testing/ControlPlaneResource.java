@@ -30,14 +30,25 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
         webhookPort = freePort();
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
-        props.put("quarkus.kubernetes-client.ca-cert-data", config.getCaCertData());
-        props.put("quarkus.kubernetes-client.client-cert-data", config.getClientCertData());
-        props.put("quarkus.kubernetes-client.client-key-data", config.getClientKeyData());
+        // kube-api-test's kubeconfig names files or carries data, depending on its version
+        putEither(props, "ca-cert", config.getCaCertData(), config.getCaCertFile());
+        putEither(props, "client-cert", config.getClientCertData(), config.getClientCertFile());
+        putEither(props, "client-key", config.getClientKeyData(), config.getClientKeyFile());
         props.put("quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE);
         props.put("keepalive.namespace", OPERATOR_NAMESPACE);
         props.put("keepalive.webhook.port", Integer.toString(webhookPort));
         props.put("keepalive.webhook.url", "https://127.0.0.1:" + webhookPort + "/mutate-pods");
         return props;
+    }
+
+    private static void putEither(Map<String, String> props, String name, String data, String file) {
+        if (data != null) {
+            props.put("quarkus.kubernetes-client." + name + "-data", data);
+        } else if (file != null) {
+            props.put("quarkus.kubernetes-client." + name + "-file", file);
+        } else {
+            throw new IllegalStateException("the control plane's kubeconfig has no " + name);
+        }
     }
 
     @Override

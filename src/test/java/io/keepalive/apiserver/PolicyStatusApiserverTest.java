@@ -1,0 +1,221 @@
+package io.keepalive.apiserver;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.keepalive.policy.ConditionTypes;
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.ControlPlaneResource;
+import io.keepalive.testing.Policies;
+import io.keepalive.testing.TestNamespaces;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operator, running against a real kube-apiserver, tells the truth on a policy's status as pods come,
+ * change labels and go, and as policies overlap; and it stays quiet when nothing changes.
+ */
+@QuarkusTest
+@WithTestResource(ControlPlaneResource.class)
+class PolicyStatusApiserverTest {
+    static final Duration WITHIN = Duration.ofSeconds(15);
+    static KubernetesClient client;
+    String namespace;
+
+    @BeforeAll
+    static void connect() {
+        client = ControlPlane.client();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void namespace() {
+        namespace = TestNamespaces.create(client, "status"); // one per test: selectors must not see other tests' pods
+    }
+
+    @AfterAll
+    static void close() {
+        client.close();
+    }
+
+    @Test
+    void matchedPodsFollowPodsBeingCreatedRelabelledAndDeleted() {
+        var app = Map.of("app", "web");
+        client.resource(Policies.policy(namespace, "web", app, 120, 15, 4)).create();
+        awaitStatus("web", s -> assertEquals(0, s.getStatus().getMatchedPods()));
+
+        client.resource(Policies.pod(namespace, "web-1", app)).create();
+        client.resource(Policies.pod(namespace, "web-2", app)).create();
+        client.resource(Policies.pod(namespace, "other", Map.of("app", "db"))).create();
+        awaitStatus("web", s -> assertEquals(2, s.getStatus().getMatchedPods()));
+
+        client.pods().inNamespace(namespace).withName("other").edit(p -> {
+            p.getMetadata().getLabels().put("app", "web");
+            return p;
+        });
+        awaitStatus("web", s -> assertEquals(3, s.getStatus().getMatchedPods()));
+
+        client.pods().inNamespace(namespace).withName("web-1").edit(p -> {
+            p.getMetadata().getLabels().put("app", "gone");
+            return p;
+        });
+        awaitStatus("web", s -> assertEquals(2, s.getStatus().getMatchedPods()));
+
+        client.pods().inNamespace(namespace).withName("web-2").delete();
+        awaitStatus("web", s -> {
+            assertEquals(1, s.getStatus().getMatchedPods());
+            // the pod was created without the webhook's injection, so the policy is not in force on it yet
+            Condition ready = s.getStatus().condition(ConditionTypes.READY);
+            assertEquals("False", ready.getStatus());
+            assertEquals("PodsAwaitingRestart", ready.getReason());
+        });
+    }
+
+    @Test
+    void youngerOverlappingPolicyReportsConflictNamingTheOlder() throws InterruptedException {
+        var labels = Map.of("tier", "api");
+        // created first, so older, although its name sorts last: age decides, not the name
+        client.resource(Policies.policy(namespace, "zeta-older", labels, 100, 10, 3)).create();
+        Thread.sleep(1100); // creationTimestamp has a resolution of one second
+        client.resource(Policies.policy(namespace, "alpha-younger", Map.of(), 200, 10, 3)).create();
+        for (int i = 0; i < 3; i++) {
+            client.resource(Policies.pod(namespace, "api-" + i, labels)).create();
+        }
+        client.resource(Policies.pod(namespace, "lonely", Map.of("tier", "batch"))).create();
+
+        awaitStatus("alpha-younger", p -> {
+            Condition conflict = p.getStatus().condition(ConditionTypes.CONFLICT);
+            assertEquals("True", conflict.getStatus(), conflict.getMessage());
+            assertEquals("OverlapsOlderPolicy", conflict.getReason());
+            assertTrue(conflict.getMessage().contains("'zeta-older' (3 pods)"), conflict.getMessage());
+            assertTrue(conflict.getMessage().startsWith("3 of "), conflict.getMessage());
+        });
+        awaitStatus("zeta-older", p -> {
+            Condition conflict = p.getStatus().condition(ConditionTypes.CONFLICT);
+            assertEquals("False", conflict.getStatus());
+            assertTrue(conflict.getMessage().contains("alpha-younger"), conflict.getMessage());
+            assertEquals(3, p.getStatus().getMatchedPods());
+        });
+
+        // the older one narrows its selector away: the younger one now wins the pods
+        client.resources(KeepalivePolicy.class).inNamespace(namespace).withName("zeta-older").edit(p -> {
+            p.getSpec().getSelector().setMatchLabels(Map.of("tier", "none"));
+            return p;
+        });
+        awaitStatus("alpha-younger", p -> assertEquals("False",
+                p.getStatus().condition(ConditionTypes.CONFLICT).getStatus()));
+    }
+
+    @Test
+    void observedGenerationFollowsSpecEdits() {
+        client.resource(Policies.policy(namespace, "gen", Map.of("app", "gen"), 120, 15, 4)).create();
+        awaitStatus("gen", p -> assertEquals(1L, p.getStatus().getObservedGeneration()));
+        client.resources(KeepalivePolicy.class).inNamespace(namespace).withName("gen").edit(p -> {
+            p.getSpec().getTcp().setTimeSeconds(90);
+            return p;
+        });
+        awaitStatus("gen", p -> {
+            assertEquals(2L, p.getMetadata().getGeneration());
+            assertEquals(2L, p.getStatus().getObservedGeneration());
+            p.getStatus().getConditions().forEach(c -> assertEquals(2L, c.getObservedGeneration()));
+        });
+    }
+
+    @Test
+    void anUnchangedWorldCausesNoStatusWrites() throws InterruptedException {
+        String ns = TestNamespaces.create(client, "idle");
+        client.resource(Policies.policy(ns, "quiet", Map.of("app", "q"), 120, 15, 4)).create();
+        client.resource(Policies.pod(ns, "q-1", Map.of("app", "q"))).create();
+        await().atMost(WITHIN).untilAsserted(() -> {
+            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet").get();
+            assertNotNull(p.getStatus());
+            assertEquals(1, p.getStatus().getMatchedPods());
+        });
+
+        AtomicInteger modifications = new AtomicInteger();
+        try (Watch ignored = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet")
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, KeepalivePolicy resource) {
+                        if (action == Action.MODIFIED) {
+                            modifications.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                })) {
+            // irrelevant pod churn: a pod the policy does not select, and a status-only change to a matched pod
+            client.resource(Policies.pod(ns, "unrelated", Map.of("app", "other"))).create();
+            client.pods().inNamespace(ns).withName("q-1").edit(p -> {
+                p.getMetadata().setAnnotations(Map.of("unrelated/annotation", "x"));
+                return p;
+            });
+            Thread.sleep(10_000);
+        }
+        assertEquals(0, modifications.get(), "status writes while nothing relevant changed");
+
+        // and the same watch sees a write as soon as something relevant changes (the count can fail)
+        AtomicInteger after = new AtomicInteger();
+        try (Watch ignored = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet")
+                .watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, KeepalivePolicy resource) {
+                        if (action == Action.MODIFIED) {
+                            after.incrementAndGet();
+                        }
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                    }
+                })) {
+            client.resource(Policies.pod(ns, "q-2", Map.of("app", "q"))).create();
+            await().atMost(WITHIN).until(() -> after.get() >= 1);
+        }
+    }
+
+    @Test
+    void kubectlGetShowsThePrinterColumns() {
+        client.resource(Policies.policy(namespace, "columns", Map.of("app", "cols"), 111, 22, 5)).create();
+        client.resource(Policies.pod(namespace, "cols-1", Map.of("app", "cols"))).create();
+        awaitStatus("columns", p -> assertEquals(1, p.getStatus().getMatchedPods()));
+
+        String table = ControlPlane.kubectl("get", "kap", "columns", "-n", namespace);
+        List<String> lines = table.lines().toList();
+        // the CRD generator orders columns by their JSONPath (metadata, spec, status)
+        assertEquals(List.of("NAME", "AGE", "INTERVAL", "PROBES", "TIME", "READY", "INJECTED", "MATCHED"),
+                List.of(lines.get(0).trim().split("\\s+")), table);
+        List<String> row = List.of(lines.get(1).trim().split("\\s+"));
+        assertEquals(List.of("columns", "22", "5", "111", "False", "0", "1"),
+                List.of(row.get(0), row.get(2), row.get(3), row.get(4), row.get(5), row.get(6), row.get(7)), table);
+
+        String wide = ControlPlane.kubectl("get", "keepalivepolicies", "columns", "-n", namespace, "-o", "wide");
+        assertTrue(wide.lines().findFirst().orElseThrow().contains("REASON"), wide);
+        assertTrue(wide.contains("PodsAwaitingRestart"), wide);
+    }
+
+    private void awaitStatus(String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
+        await().atMost(WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            var policy = client.resources(KeepalivePolicy.class).inNamespace(namespace).withName(name).get();
+            assertNotNull(policy.getStatus(), "no status yet on " + name);
+            assertion.accept(policy);
+        });
+    }
+}
