@@ -44,8 +44,9 @@ class PolicyStatusBuilderTest {
                 .condition(ConditionTypes.READY);
         assertEquals("False", ready.getStatus());
         assertEquals("PodsAwaitingRestart", ready.getReason());
-        assertTrue(ready.getMessage().startsWith("2 of 3 pods run 1 pod without it"), ready.getMessage());
-        assertTrue(ready.getMessage().contains("1 pod with an older generation"), ready.getMessage());
+        assertEquals("2 of 3 pods run without generation 3: 1 without it (created before it, or while the webhook "
+                + "was unreachable), 1 with an older generation of it. Restart them (kubectl rollout restart) to apply it.",
+                ready.getMessage());
         assertTrue(ready.getMessage().contains("kubectl rollout restart"), ready.getMessage());
     }
 
