@@ -27,6 +27,12 @@ public interface OperatorSettings {
     @WithDefault("IfNotPresent")
     String imagePullPolicy();
 
+    /**
+     * Command of the injected containers; empty uses the image's entrypoint. The mode (agent, apply-sysctls)
+     * and its flags go in as args. Never taken from a policy: tenants must not choose what runs privileged.
+     */
+    Optional<List<String>> command();
+
     /** The privileged init container of the InitContainer strategy. */
     Resources initContainer();
 
@@ -58,6 +64,17 @@ public interface OperatorSettings {
         /** How often the operator collects the agents' /status for a policy's status. */
         @WithDefault("30")
         int collectIntervalSeconds();
+
+        /**
+         * JVM flags of the injected containers, passed as JAVA_TOOL_OPTIONS (every JVM reads it, whatever the
+         * launcher script). Small heap and serial GC: the agent observes, it must not compete with the workload.
+         */
+        @WithDefault("-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -Xss256k")
+        String jvmOptions();
+
+        /** UID the agent runs as (Pod Security restricted needs non-root; the image may default to root). */
+        @WithDefault("65532")
+        long runAsUser();
 
         @Override
         @WithDefault("96Mi")
@@ -104,6 +121,22 @@ public interface OperatorSettings {
         /** Secret in the operator's namespace holding the self-managed CA and serving certificate. */
         @WithDefault("keepalive-operator-webhook-tls")
         String secretName();
+
+        /** Port of the webhook Service (it targets {@link #port()} on the operator's pods). */
+        @WithDefault("443")
+        int servicePort();
+
+        /**
+         * The Pod Security level the API server enforces on namespaces without an enforce label. The admission
+         * configuration can set a cluster-wide default the webhook cannot see; tell it here (privileged is the
+         * Kubernetes default).
+         */
+        @WithDefault("privileged")
+        String podSecurityDefaultEnforce();
+
+        /** Days a self-managed serving certificate is valid; renewed when less than a third is left. */
+        @WithDefault("365")
+        int certificateValidityDays();
 
         /** A directory with tls.crt, tls.key (and ca.crt) from cert-manager; when set, no CA is generated. */
         Optional<String> certificateDir();

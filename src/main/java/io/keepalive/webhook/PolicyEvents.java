@@ -1,0 +1,131 @@
+package io.keepalive.webhook;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.keepalive.policy.KeepalivePolicy;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Events on policies, aggregated: admissions only count (no API call on the admission path); {@link #flush()}
+ * writes one Event per policy and reason, and raises its count while it is younger than the window, so a
+ * Deployment of 100 pods makes one Event with count 100, not 100 Events.
+ */
+public final class PolicyEvents {
+    private static final Logger LOG = Logger.getLogger(PolicyEvents.class);
+    public static final String COMPONENT = "keepalive-operator-webhook";
+    private final KubernetesClient client;
+    private final Duration window;
+    private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
+
+    record Key(String namespace, String policy, String reason) {
+    }
+
+    private static final class Tally {
+        String uid;
+        String apiVersion;
+        boolean warning;
+        int pending;
+        String lastMessage;
+        String eventName;
+        int written;
+        Instant firstWritten;
+    }
+
+    public PolicyEvents(KubernetesClient client, Duration window) {
+        this.client = client;
+        this.window = window;
+    }
+
+    public void record(KeepalivePolicy policy, String reason, boolean warning, String message) {
+        Key key = new Key(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), reason);
+        Tally t = tallies.computeIfAbsent(key, k -> new Tally());
+        synchronized (t) {
+            t.uid = policy.getMetadata().getUid();
+            t.apiVersion = policy.getApiVersion();
+            t.warning = warning;
+            t.pending++;
+            t.lastMessage = message;
+        }
+    }
+
+    /** Writes what was counted since the last flush; called from a timer, never on the admission path. */
+    public void flush() {
+        Instant now = Instant.now();
+        for (var entry : tallies.entrySet()) {
+            Tally t = entry.getValue();
+            Key k = entry.getKey();
+            int pending;
+            String message;
+            synchronized (t) {
+                if (t.pending == 0) {
+                    continue;
+                }
+                pending = t.pending;
+                message = t.lastMessage;
+                t.pending = 0;
+            }
+            try {
+                if (t.eventName == null || t.firstWritten.plus(window).isBefore(now)) {
+                    t.eventName = k.policy() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+                    t.written = pending;
+                    t.firstWritten = now;
+                    client.v1().events().inNamespace(k.namespace()).resource(event(k, t, message, now)).create();
+                } else {
+                    t.written += pending;
+                    client.v1().events().inNamespace(k.namespace()).withName(t.eventName)
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + t.written
+                                    + ",\"lastTimestamp\":\"" + now + "\",\"message\":" + quote(message) + "}");
+                }
+            } catch (RuntimeException e) {
+                // events are best effort; forget this one and start a fresh Event next time
+                LOG.debugf("cannot write event %s on policy %s/%s: %s", k.reason(), k.namespace(), k.policy(), e.getMessage());
+                t.eventName = null;
+            }
+        }
+    }
+
+    private Event event(Key k, Tally t, String message, Instant now) {
+        return new EventBuilder()
+                .withNewMetadata().withName(t.eventName).withNamespace(k.namespace()).endMetadata()
+                .withNewInvolvedObject().withApiVersion(t.apiVersion).withKind("KeepalivePolicy")
+                .withName(k.policy()).withNamespace(k.namespace()).withUid(t.uid).endInvolvedObject()
+                .withReason(k.reason())
+                .withMessage(message)
+                .withType(t.warning ? "Warning" : "Normal")
+                .withCount(t.written)
+                .withFirstTimestamp(now.toString())
+                .withLastTimestamp(now.toString())
+                .withNewSource().withComponent(COMPONENT).endSource()
+                .withReportingComponent(COMPONENT)
+                .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", COMPONENT))
+                .build();
+    }
+
+    private static String quote(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

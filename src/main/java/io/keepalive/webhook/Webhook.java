@@ -1,0 +1,140 @@
+package io.keepalive.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.keepalive.operator.OperatorSettings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Brings the webhook up in the operator: server version, caches, certificate, HTTPS server, then the
+ * MutatingWebhookConfiguration (last, so that the API server is never pointed at a webhook that cannot
+ * answer). Runs off the startup thread: the caches wait for the CRD, which the operator may install first.
+ */
+@ApplicationScoped
+public class Webhook {
+    private static final Logger LOG = Logger.getLogger(Webhook.class);
+    /** How often events are written and an external certificate is re-read. */
+    private static final long HOUSEKEEPING_MS = 5_000;
+
+    private final KubernetesClient client;
+    private final OperatorSettings settings;
+    private final Vertx vertx;
+    private final WebhookMetrics metrics;
+    private final PolicyEvents events;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private volatile AdmissionHandler handler;
+    private volatile WebhookServer server;
+    private volatile WebhookCaches caches;
+    private volatile WebhookTls.Material tls;
+    private long timer = -1;
+
+    public Webhook(KubernetesClient client, OperatorSettings settings, Vertx vertx, MeterRegistry registry) {
+        this.client = client;
+        this.settings = settings;
+        this.vertx = vertx;
+        this.metrics = new WebhookMetrics(registry);
+        this.events = new PolicyEvents(client, Duration.ofMinutes(10));
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        if (!settings.webhook().enabled()) {
+            LOG.info("webhook disabled (keepalive.webhook.enabled=false)");
+            return;
+        }
+        CompletableFuture.runAsync(this::bringUp).whenComplete((v, e) -> {
+            if (e != null) {
+                LOG.error("webhook failed to start; pods are created without injection", e);
+                ready.completeExceptionally(e);
+            } else {
+                ready.complete(null);
+            }
+        });
+    }
+
+    private void bringUp() {
+        var version = client.getKubernetesVersion();
+        KubeVersion serverVersion = KubeVersion.of(version.getMajor(), version.getMinor(), version.getGitVersion())
+                .orElseThrow(() -> new IllegalStateException("unreadable API server version " + version.getGitVersion()));
+        ClusterFacts facts = new ClusterFacts(serverVersion);
+        caches = new WebhookCaches(client, facts, settings.watchNamespaces().orElse(List.of()));
+        caches.start().join();
+        PodSecurity.Level defaultLevel = PodSecurity.Level.valueOf(
+                settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT));
+        handler = new AdmissionHandler(mapper, caches, new PodInjector(new InjectedContainers(settings), mapper),
+                defaultLevel, new WebhookOutcomes(metrics, events));
+        tls = WebhookTls.load(client, settings);
+        server = new WebhookServer(vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
+        server.start(tls.serving());
+        if (settings.webhook().manageConfiguration()) {
+            WebhookRegistration.apply(client, WebhookRegistration.desired(settings, tls.caBundle()));
+            LOG.infof("MutatingWebhookConfiguration %s registered (API server %s)",
+                    settings.webhook().configurationName(), serverVersion);
+        }
+        timer = vertx.setPeriodic(HOUSEKEEPING_MS, id -> vertx.executeBlocking(() -> {
+            housekeeping();
+            return null;
+        }, false));
+    }
+
+    /** Writes aggregated events; picks up a certificate that cert-manager (or a restart elsewhere) renewed. */
+    private void housekeeping() {
+        events.flush();
+        try {
+            WebhookTls.Material current = settings.webhook().certificateDir().isPresent()
+                    ? WebhookTls.load(client, settings) : tls;
+            if (!current.serving().equals(tls.serving())) {
+                server.updateCertificate(current.serving());
+                tls = current;
+                LOG.info("webhook certificate renewed");
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot re-read the webhook certificate: %s", e.getMessage());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        if (server != null) {
+            server.stop();
+        }
+        if (caches != null) {
+            caches.close();
+        }
+    }
+
+    /** Waits until the webhook serves and is registered (tests, readiness). */
+    public void awaitReady(Duration timeout) {
+        try {
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("webhook not ready: " + e.getMessage(), e);
+        }
+    }
+
+    public WebhookServer server() {
+        return server;
+    }
+
+    public ClusterView caches() {
+        return caches;
+    }
+
+    public PolicyEvents events() {
+        return events;
+    }
+}

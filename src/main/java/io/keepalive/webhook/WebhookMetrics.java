@@ -1,0 +1,59 @@
+package io.keepalive.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * keepalive_webhook_pods_total{outcome=injected|skipped, reason, strategy}, keepalive_webhook_policy_conflicts_total
+ * and keepalive_webhook_review_seconds. Counters are looked up once per tag set, not per admission.
+ */
+public final class WebhookMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, Counter> pods = new ConcurrentHashMap<>();
+    private final Counter conflicts;
+    private final Timer reviews;
+    private final Counter badRequests;
+
+    public WebhookMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.conflicts = Counter.builder("keepalive.webhook.policy.conflicts")
+                .description("Injections where an older policy won over younger ones that also select the pod")
+                .register(registry);
+        this.reviews = Timer.builder("keepalive.webhook.review")
+                .description("Time the webhook spends on one AdmissionReview, from body received to response written")
+                .register(registry);
+        this.badRequests = Counter.builder("keepalive.webhook.bad.requests")
+                .description("AdmissionReviews answered with 400").register(registry);
+    }
+
+    public void injected(String strategy, String reason) {
+        count("injected", reason, strategy);
+    }
+
+    public void skipped(SkipReason reason) {
+        count("skipped", reason.name(), "none");
+    }
+
+    public void conflict() {
+        conflicts.increment();
+    }
+
+    public Timer reviews() {
+        return reviews;
+    }
+
+    public void badRequest() {
+        badRequests.increment();
+    }
+
+    private void count(String outcome, String reason, String strategy) {
+        pods.computeIfAbsent(outcome + '|' + reason + '|' + strategy, k -> Counter.builder("keepalive.webhook.pods")
+                .description("Pods the webhook saw at creation, by outcome and reason")
+                .tag("outcome", outcome).tag("reason", reason).tag("strategy", strategy)
+                .register(registry)).increment();
+    }
+}

@@ -1,0 +1,147 @@
+package io.keepalive.webhook;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The HTTPS endpoint the API server calls: a dedicated Vert.x server with its key and certificate in memory,
+ * so that they can be generated at startup and swapped without a restart. Thin: bytes in, {@link
+ * AdmissionHandler}, bytes out. Reviews are handled on worker threads, unordered, so a rare blocking lookup
+ * (a namespace not cached yet) never stalls the event loop.
+ */
+public final class WebhookServer {
+    private static final Logger LOG = Logger.getLogger(WebhookServer.class);
+    /** An AdmissionReview carries one object; etcd refuses objects above 1.5 MiB. */
+    static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+    private final Vertx vertx;
+    private final int port;
+    private final String path;
+    private final Supplier<AdmissionHandler> handler;
+    private final WebhookMetrics metrics;
+    private volatile HttpServer server;
+    private volatile WebhookCertificates.Pem certificate;
+
+    public WebhookServer(Vertx vertx, int port, String path, Supplier<AdmissionHandler> handler, WebhookMetrics metrics) {
+        this.vertx = vertx;
+        this.port = port;
+        this.path = path;
+        this.handler = handler;
+        this.metrics = metrics;
+    }
+
+    public synchronized void start(WebhookCertificates.Pem pem) {
+        if (server != null) {
+            return;
+        }
+        certificate = pem;
+        HttpServerOptions options = new HttpServerOptions()
+                .setPort(port)
+                .setSsl(true)
+                .setKeyCertOptions(keyCert(pem))
+                .setIdleTimeout(120).setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxFormAttributeSize(0);
+        HttpServer created = vertx.createHttpServer(options).requestHandler(this::serve);
+        server = await(created.listen());
+        LOG.infof("webhook serving HTTPS on port %d, path %s", server.actualPort(), path);
+    }
+
+    /** Stops serving (the API server then applies the failure policy); {@link #start()} serves again. */
+    public synchronized void stop() {
+        if (server != null) {
+            await(server.close());
+            server = null;
+        }
+    }
+
+    public synchronized void start() {
+        start(certificate);
+    }
+
+    public boolean serving() {
+        return server != null;
+    }
+
+    /** Presents a renewed certificate to new connections without closing the listener. */
+    public synchronized void updateCertificate(WebhookCertificates.Pem pem) {
+        certificate = pem;
+        if (server != null) {
+            await(server.updateSSLOptions(new io.vertx.core.net.SSLOptions().setKeyCertOptions(keyCert(pem))));
+        }
+    }
+
+    private void serve(HttpServerRequest request) {
+        if (!path.equals(request.path())) {
+            request.response().setStatusCode(404).end("not found\n");
+            return;
+        }
+        if (request.method() != HttpMethod.POST) {
+            request.response().setStatusCode(405).putHeader("Allow", "POST").end("POST an AdmissionReview\n");
+            return;
+        }
+        long start = System.nanoTime();
+        Buffer body = Buffer.buffer();
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+                if (!request.response().ended()) {
+                    request.response().setStatusCode(413).setStatusMessage("Payload Too Large")
+                            .end("AdmissionReview larger than " + MAX_BODY_BYTES + " bytes\n");
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> LOG.debugf("reading an AdmissionReview failed: %s", e.getMessage()));
+        request.endHandler(v -> {
+            if (request.response().ended()) {
+                return;
+            }
+            vertx.<AdmissionHandler.Reply>executeBlocking(() -> handler.get().handle(body.getBytes()), false)
+                    .onComplete(result -> {
+                        AdmissionHandler.Reply reply;
+                        if (result.succeeded()) {
+                            reply = result.result();
+                        } else {
+                            // a bug in our code must not become a 500 loop; the API server applies failurePolicy
+                            LOG.errorf(result.cause(), "admission failed");
+                            reply = AdmissionHandler.Reply.badRequest("cannot handle this AdmissionReview: "
+                                    + result.cause().getClass().getSimpleName() + ": " + result.cause().getMessage());
+                        }
+                        if (reply.status() == 400) {
+                            metrics.badRequest();
+                        }
+                        request.response().setStatusCode(reply.status())
+                                .putHeader("Content-Type", reply.status() == 200 ? "application/json" : "text/plain; charset=utf-8")
+                                .end(Buffer.buffer(reply.body()));
+                        Timer timer = metrics.reviews();
+                        timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    });
+        });
+    }
+
+    private static PemKeyCertOptions keyCert(WebhookCertificates.Pem pem) {
+        return new PemKeyCertOptions().addKeyValue(Buffer.buffer(pem.key())).addCertValue(Buffer.buffer(pem.certificate()));
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("webhook server: " + e.getMessage(), e);
+        }
+    }
+}
