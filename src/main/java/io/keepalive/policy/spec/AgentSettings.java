@@ -2,6 +2,7 @@ package io.keepalive.policy.spec;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -14,6 +15,8 @@ public class AgentSettings {
     @Default("true")
     @JsonPropertyDescription("Inject the observing sidecar agent (unprivileged, Pod Security restricted). "
             + "It reports sysctls in force, sockets without keepalive, HTTP keep-alive behaviour and an idle canary.")
+    // explicit: the @JsonIgnore on isEnabled() would otherwise drop "enabled" from the JSON and the CRD
+    @JsonProperty("enabled")
     private Boolean enabled = true;
 
     @Min(5)
