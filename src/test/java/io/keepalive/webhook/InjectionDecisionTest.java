@@ -1,0 +1,146 @@
+package io.keepalive.webhook;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.policy.KeepalivePolicySpec;
+import io.keepalive.policy.PodMarks;
+import io.keepalive.policy.spec.InjectionStrategy;
+import io.keepalive.policy.spec.TcpKeepalive;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+/** Each named reason, and the precedence rules, on the pure decision. */
+class InjectionDecisionTest {
+    static final ClusterFacts V134 = new ClusterFacts(new KubeVersion(1, 34));
+    static final ClusterFacts V128 = new ClusterFacts(new KubeVersion(1, 28));
+    static final PodSecurity PRIVILEGED = PodSecurity.of(Map.of(), PodSecurity.Level.privileged);
+    static final PodSecurity RESTRICTED = PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "restricted"), PodSecurity.Level.privileged);
+    static final PodSecurity BASELINE_128 = PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "baseline",
+            PodSecurity.ENFORCE_VERSION_LABEL, "v1.28"), PodSecurity.Level.privileged);
+
+    static KeepalivePolicy policy(String name, String namespace, InjectionStrategy strategy, String created) {
+        KeepalivePolicy p = new KeepalivePolicy();
+        p.getMetadata().setName(name);
+        p.getMetadata().setNamespace(namespace);
+        p.getMetadata().setCreationTimestamp(created);
+        KeepalivePolicySpec spec = new KeepalivePolicySpec();
+        spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "web")).build());
+        spec.setStrategy(strategy);
+        spec.setTcp(new TcpKeepalive(300, 30, 5));
+        p.setSpec(spec);
+        return p;
+    }
+
+    static Pod pod(Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("app:1").endContainer().endSpec().build();
+    }
+
+    static final Map<String, String> WEB = Map.of("app", "web");
+    static final KeepalivePolicy AUTO = policy("p", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
+
+    static InjectionDecision decide(Pod pod, PodSecurity ps, ClusterFacts cluster, KeepalivePolicy... policies) {
+        return InjectionDecision.decide(pod, "ns", List.of(policies), ps, cluster);
+    }
+
+    static SkipReason skip(InjectionDecision d) {
+        return assertInstanceOf(InjectionDecision.Skip.class, d).reason();
+    }
+
+    @Test
+    void autoPrefersSecurityContextWhereAllowed() {
+        var inject = assertInstanceOf(InjectionDecision.Inject.class, decide(pod(WEB), RESTRICTED, V134, AUTO));
+        assertEquals(InjectionStrategy.SecurityContext, inject.strategy());
+    }
+
+    @Test
+    void autoFallsBackToInitContainerOnOldClusterInPrivilegedNamespace() {
+        var inject = assertInstanceOf(InjectionDecision.Inject.class, decide(pod(WEB), PRIVILEGED, V128, AUTO));
+        assertEquals(InjectionStrategy.InitContainer, inject.strategy());
+    }
+
+    @Test
+    void autoInPinnedBaselineNamespaceIsSkippedNamingTheSysctls() {
+        assertEquals(SkipReason.PodSecurityForbidsSysctls, skip(decide(pod(WEB), BASELINE_128, V134, AUTO)));
+    }
+
+    @Test
+    void autoOnOldClusterInRestrictedNamespaceIsSkippedNamingPrivilege() {
+        assertEquals(SkipReason.PodSecurityForbidsPrivileged, skip(decide(pod(WEB), RESTRICTED, V128, AUTO)));
+    }
+
+    @Test
+    void explicitStrategiesAreNeverSwapped() {
+        assertEquals(SkipReason.PodSecurityForbidsPrivileged, skip(decide(pod(WEB), RESTRICTED, V134,
+                policy("p", "ns", InjectionStrategy.InitContainer, null))));
+        assertEquals(SkipReason.ClusterTooOld, skip(decide(pod(WEB), PRIVILEGED, V128,
+                policy("p", "ns", InjectionStrategy.SecurityContext, null))));
+        assertEquals(SkipReason.PodSecurityForbidsSysctls, skip(decide(pod(WEB), BASELINE_128, V134,
+                policy("p", "ns", InjectionStrategy.SecurityContext, null))));
+    }
+
+    @Test
+    void noPolicyOrPolicyOfAnotherNamespace() {
+        assertEquals(SkipReason.NoMatchingPolicy, skip(decide(pod(Map.of("app", "db")), PRIVILEGED, V134, AUTO)));
+        assertEquals(SkipReason.NoMatchingPolicy, skip(decide(pod(WEB), PRIVILEGED, V134,
+                policy("stranger", "other", InjectionStrategy.Auto, null))));
+    }
+
+    @Test
+    void optedOutAlreadyInjectedHostNetworkWindowsNameTaken() {
+        assertEquals(SkipReason.OptedOut, skip(decide(pod(Map.of("app", "web", PodMarks.INJECT_LABEL, "false")),
+                PRIVILEGED, V134, AUTO)));
+        Pod injected = pod(WEB);
+        injected.getMetadata().setAnnotations(Map.of(PodMarks.HASH_ANNOTATION, "x"));
+        assertEquals(SkipReason.AlreadyInjected, skip(decide(injected, PRIVILEGED, V134, AUTO)));
+        Pod host = pod(WEB);
+        host.getSpec().setHostNetwork(true);
+        assertEquals(SkipReason.HostNetwork, skip(decide(host, PRIVILEGED, V134, AUTO)));
+        Pod windows = pod(WEB);
+        windows.getSpec().setOs(new io.fabric8.kubernetes.api.model.PodOS("windows"));
+        assertEquals(SkipReason.WindowsPod, skip(decide(windows, PRIVILEGED, V134, AUTO)));
+        Pod taken = pod(WEB);
+        taken.getSpec().getContainers().get(0).setName(InjectedContainers.SYSCTLS_CONTAINER);
+        assertEquals(SkipReason.NameTaken, skip(decide(taken, PRIVILEGED, V134, AUTO)));
+    }
+
+    @Test
+    void hostNetworkSkipCarriesThePolicyForItsEvent() {
+        Pod host = pod(WEB);
+        host.getSpec().setHostNetwork(true);
+        var skip = assertInstanceOf(InjectionDecision.Skip.class, decide(host, PRIVILEGED, V134, AUTO));
+        assertEquals("p", skip.policy().orElseThrow().getMetadata().getName());
+    }
+
+    @Test
+    void olderPolicyWinsAndTheYoungerIsOverruled() {
+        var older = policy("zz-older", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
+        var younger = policy("aa-younger", "ns", InjectionStrategy.Auto, "2026-02-01T00:00:00Z");
+        var inject = assertInstanceOf(InjectionDecision.Inject.class, decide(pod(WEB), PRIVILEGED, V134, younger, older));
+        assertEquals("zz-older", inject.policy().getMetadata().getName());
+        assertEquals(List.of("aa-younger"), inject.overruled().stream().map(p -> p.getMetadata().getName()).toList());
+    }
+
+    @Test
+    void winnerThatCannotApplyIsNotReplacedByAYoungerPolicy() {
+        var older = policy("older", "ns", InjectionStrategy.InitContainer, "2026-01-01T00:00:00Z");
+        var younger = policy("younger", "ns", InjectionStrategy.SecurityContext, "2026-02-01T00:00:00Z");
+        var skip = assertInstanceOf(InjectionDecision.Skip.class, decide(pod(WEB), RESTRICTED, V134, younger, older));
+        assertEquals(SkipReason.PodSecurityForbidsPrivileged, skip.reason());
+        assertEquals("older", skip.policy().orElseThrow().getMetadata().getName());
+    }
+
+    @Test
+    void deletedPoliciesDoNotCount() {
+        var deleted = policy("p", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
+        deleted.getMetadata().setDeletionTimestamp("2026-03-01T00:00:00Z");
+        assertEquals(SkipReason.NoMatchingPolicy, skip(decide(pod(WEB), PRIVILEGED, V134, deleted)));
+    }
+}
