@@ -43,7 +43,10 @@ public final class WebhookRegistration {
 
         LabelSelectorBuilder namespaces = new LabelSelectorBuilder()
                 .addNewMatchExpression().withKey("kubernetes.io/metadata.name").withOperator("NotIn")
-                .withValues(excludedNamespaces(settings)).endMatchExpression();
+                .withValues(excludedNamespaces(settings)).endMatchExpression()
+                // a whole namespace opts out with the same label a pod uses
+                .addNewMatchExpression().withKey(PodMarks.INJECT_LABEL).withOperator("NotIn")
+                .withValues("false").endMatchExpression();
         // with a namespace allow-list, the API server does not even call for pods elsewhere
         settings.watchNamespaces().filter(l -> !l.isEmpty()).ifPresent(allowed -> namespaces.addNewMatchExpression()
                 .withKey("kubernetes.io/metadata.name").withOperator("In").withValues(allowed).endMatchExpression());

@@ -10,6 +10,7 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.Policies;
+import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.TestNamespaces;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,7 +46,8 @@ class PolicyStatusApiserverTest {
 
     @org.junit.jupiter.api.BeforeEach
     void namespace() {
-        namespace = TestNamespaces.create(client, "status"); // one per test: selectors must not see other tests' pods
+        // these tests count pods created without injection; the namespace opts out of the webhook (WebhookApiserverTest covers it)
+        namespace = TestNamespaces.create(client, "status", Map.of(PodMarks.INJECT_LABEL, "false")); // one per test: selectors must not see other tests' pods
     }
 
     @AfterAll
@@ -138,7 +140,7 @@ class PolicyStatusApiserverTest {
 
     @Test
     void anUnchangedWorldCausesNoStatusWrites() throws InterruptedException {
-        String ns = TestNamespaces.create(client, "idle");
+        String ns = TestNamespaces.create(client, "idle", Map.of(PodMarks.INJECT_LABEL, "false"));
         client.resource(Policies.policy(ns, "quiet", Map.of("app", "q"), 120, 15, 4)).create();
         client.resource(Policies.pod(ns, "q-1", Map.of("app", "q"))).create();
         await().atMost(WITHIN).untilAsserted(() -> {
