@@ -126,6 +126,11 @@ public class Webhook {
         }
     }
 
+    /** The handler the server uses (benchmarks time it without HTTP). */
+    public AdmissionHandler handler() {
+        return handler;
+    }
+
     public WebhookServer server() {
         return server;
     }
