@@ -96,10 +96,9 @@ public sealed interface InjectionDecision {
     private static Optional<String> takenName(PodSpec spec) {
         List<String> ours = List.of(InjectedContainers.SYSCTLS_CONTAINER, InjectedContainers.AGENT_CONTAINER);
         Stream<String> containers = Stream.of(spec.getContainers(), spec.getInitContainers())
-                .filter(Objects::nonNull).flatMap(List::stream).map(Container::getName);
+                .filter(Objects::nonNull).flatMap(List::stream).map(Container::getName).filter(ours::contains);
         Stream<String> volumes = spec.getVolumes() == null ? Stream.empty()
-                : spec.getVolumes().stream().map(Volume::getName)
-                .map(v -> v.equals(InjectedContainers.AGENT_TMP_VOLUME) ? InjectedContainers.AGENT_CONTAINER : v);
-        return Stream.concat(containers, volumes).filter(ours::contains).findFirst();
+                : spec.getVolumes().stream().map(Volume::getName).filter(InjectedContainers.AGENT_TMP_VOLUME::equals);
+        return Stream.concat(containers, volumes).findFirst();
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a policy into a pod. Never clobbers: sysctls the pod sets keep the pod's value (and are reported),
@@ -31,6 +32,19 @@ import java.util.TreeSet;
 public final class PodInjector {
     private final InjectedContainers containers;
     private final ObjectMapper mapper;
+    /**
+     * What one policy version injects is the same for every pod (a Deployment's 100 pods): built and hashed
+     * once. Keyed by the policy's uid and resourceVersion, so any change to the policy builds afresh.
+     */
+    private final Map<Parts.Key, Parts> built = new ConcurrentHashMap<>();
+    private static final int MAX_BUILT = 512;
+
+    /** The injected pieces of one policy version; shared between pods, so never mutated. */
+    record Parts(Container init, Container agent, String hash) {
+        record Key(String uid, String resourceVersion, InjectionStrategy strategy, boolean nativeSidecar,
+                   Set<String> podSets) {
+        }
+    }
 
     public PodInjector(InjectedContainers containers, ObjectMapper mapper) {
         this.containers = containers;
@@ -54,11 +68,8 @@ public final class PodInjector {
         PodSpec spec = pod.getSpec() != null ? pod.getSpec() : new PodSpec();
         pod.setSpec(spec);
         Set<String> podSets = podSysctlNames(spec);
-        Map<String, Object> injected = new LinkedHashMap<>();
-        injected.put("strategy", strategy.name());
-
+        Parts parts = parts(policy, strategy, cluster.nativeSidecars(), podSets);
         List<Sysctl> wanted = InjectedContainers.sysctls(policy.getSpec().getTcp());
-        injected.put("sysctls", wanted);
         List<Container> inits = new ArrayList<>(spec.getInitContainers() == null ? List.of() : spec.getInitContainers());
         int next = 0;
         if (strategy == InjectionStrategy.SecurityContext) {
@@ -69,21 +80,17 @@ public final class PodInjector {
             spec.setSecurityContext(psc);
         } else {
             // first, so that every other init container and the agent already run with the policy's values
-            Container init = containers.sysctlInitContainer(policy.getSpec().getTcp(), podSets);
-            next = putByName(inits, init, 0);
-            injected.put("init", init);
+            next = putByName(inits, parts.init(), 0);
         }
 
-        if (policy.getSpec().agentOrDefaults().isEnabled()) {
-            Container agent = containers.agentContainer(policy, cluster.nativeSidecars());
-            injected.put("agent", agent);
+        if (parts.agent() != null) {
             if (cluster.nativeSidecars()) {
                 // right after our own init container: observing starts before the user's init containers
-                putByName(inits, agent, next);
+                putByName(inits, parts.agent(), next);
             } else {
                 // last, so that kubectl logs/exec keep defaulting to the workload's first container
                 List<Container> regular = new ArrayList<>(spec.getContainers() == null ? List.of() : spec.getContainers());
-                putByName(regular, agent, regular.size());
+                putByName(regular, parts.agent(), regular.size());
                 spec.setContainers(regular);
             }
             List<Volume> volumes = new ArrayList<>(spec.getVolumes() == null ? List.of() : spec.getVolumes());
@@ -95,7 +102,7 @@ public final class PodInjector {
             spec.setInitContainers(inits);
         }
 
-        String hash = hash(injected);
+        String hash = parts.hash();
         ObjectMeta meta = pod.getMetadata() != null ? pod.getMetadata() : new ObjectMeta();
         pod.setMetadata(meta);
         Map<String, String> annotations = new LinkedHashMap<>(meta.getAnnotations() == null ? Map.of() : meta.getAnnotations());
@@ -105,6 +112,36 @@ public final class PodInjector {
         annotations.put(PodMarks.HASH_ANNOTATION, hash);
         meta.setAnnotations(annotations);
         return new Injection(podSets, hash);
+    }
+
+    private Parts parts(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar, Set<String> podSets) {
+        String uid = policy.getMetadata().getUid();
+        String version = policy.getMetadata().getResourceVersion();
+        if (uid == null || version == null) {
+            return build(policy, strategy, nativeSidecar, podSets); // not from the API server: nothing to key on
+        }
+        if (built.size() > MAX_BUILT) {
+            built.clear();
+        }
+        return built.computeIfAbsent(new Parts.Key(uid, version, strategy, nativeSidecar, podSets),
+                k -> build(policy, strategy, nativeSidecar, podSets));
+    }
+
+    private Parts build(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar, Set<String> podSets) {
+        Map<String, Object> injected = new LinkedHashMap<>();
+        injected.put("strategy", strategy.name());
+        injected.put("sysctls", InjectedContainers.sysctls(policy.getSpec().getTcp()));
+        Container init = null;
+        if (strategy == InjectionStrategy.InitContainer) {
+            init = containers.sysctlInitContainer(policy.getSpec().getTcp(), podSets);
+            injected.put("init", init);
+        }
+        Container agent = null;
+        if (policy.getSpec().agentOrDefaults().isEnabled()) {
+            agent = containers.agentContainer(policy, nativeSidecar);
+            injected.put("agent", agent);
+        }
+        return new Parts(init, agent, hash(injected));
     }
 
     private static Set<String> podSysctlNames(PodSpec spec) {

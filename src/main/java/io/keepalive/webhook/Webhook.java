@@ -83,10 +83,11 @@ public class Webhook {
             LOG.infof("MutatingWebhookConfiguration %s registered (API server %s)",
                     settings.webhook().configurationName(), serverVersion);
         }
+        // ordered: a slow flush (API server busy) must not overlap the next one
         timer = vertx.setPeriodic(HOUSEKEEPING_MS, id -> vertx.executeBlocking(() -> {
             housekeeping();
             return null;
-        }, false));
+        }, true));
     }
 
     /** Writes aggregated events; picks up a certificate that cert-manager (or a restart elsewhere) renewed. */

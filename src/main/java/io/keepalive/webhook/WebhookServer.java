@@ -3,6 +3,7 @@ package io.keepalive.webhook;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -31,6 +32,7 @@ public final class WebhookServer {
     private final Supplier<AdmissionHandler> handler;
     private final WebhookMetrics metrics;
     private volatile HttpServer server;
+    private volatile WorkerExecutor workers;
     private volatile WebhookCertificates.Pem certificate;
 
     public WebhookServer(Vertx vertx, int port, String path, Supplier<AdmissionHandler> handler, WebhookMetrics metrics) {
@@ -46,6 +48,8 @@ public final class WebhookServer {
             return;
         }
         certificate = pem;
+        // as many workers as cores: more would only contend for the CPU while the API server waits
+        workers = vertx.createSharedWorkerExecutor("keepalive-webhook", Runtime.getRuntime().availableProcessors());
         HttpServerOptions options = new HttpServerOptions()
                 .setPort(port)
                 .setSsl(true)
@@ -62,6 +66,7 @@ public final class WebhookServer {
         if (server != null) {
             await(server.close());
             server = null;
+            workers.close();
         }
     }
 
@@ -107,7 +112,7 @@ public final class WebhookServer {
             if (request.response().ended()) {
                 return;
             }
-            vertx.<AdmissionHandler.Reply>executeBlocking(() -> handler.get().handle(body.getBytes()), false)
+            workers.<AdmissionHandler.Reply>executeBlocking(() -> handler.get().handle(body.getBytes()), false)
                     .onComplete(result -> {
                         AdmissionHandler.Reply reply;
                         if (result.succeeded()) {

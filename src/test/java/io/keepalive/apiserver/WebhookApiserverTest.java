@@ -207,11 +207,13 @@ class WebhookApiserverTest {
                 .withName(settings.webhook().configurationName()).get().getWebhooks().get(0).getFailurePolicy());
         webhook.server().stop();
         try {
+            io.restassured.RestAssured.when().get("/q/health/ready").then().statusCode(503);
             Pod stored = create(Policies.pod(ns, "while-down", WEB));
             assertEquals(Map.of(), annotations(stored));
         } finally {
             webhook.server().start();
         }
+        io.restassured.RestAssured.when().get("/q/health/ready").then().statusCode(200);
         Pod stored = create(Policies.pod(ns, "after-restart", WEB));
         assertEquals("keepalive", stored.getMetadata().getAnnotations().get(PodMarks.POLICY_ANNOTATION));
     }
