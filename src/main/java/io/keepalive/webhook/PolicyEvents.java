@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,40 +48,47 @@ public final class PolicyEvents {
 
     public void record(KeepalivePolicy policy, String reason, boolean warning, String message) {
         Key key = new Key(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), reason);
-        Tally t = tallies.computeIfAbsent(key, k -> new Tally());
-        synchronized (t) {
-            t.uid = policy.getMetadata().getUid();
-            t.apiVersion = policy.getApiVersion();
-            t.warning = warning;
-            t.pending++;
-            t.lastMessage = message;
-        }
+        // compute: atomic with flush(), which resets or forgets a tally under the same key
+        tallies.compute(key, (k, t) -> {
+            Tally tally = t != null ? t : new Tally();
+            tally.uid = policy.getMetadata().getUid();
+            tally.apiVersion = policy.getApiVersion();
+            tally.warning = warning;
+            tally.pending++;
+            tally.lastMessage = message;
+            return tally;
+        });
     }
 
     /** Writes what was counted since the last flush; called from a timer, never on the admission path. */
     public void flush() {
         Instant now = Instant.now();
-        for (var entry : tallies.entrySet()) {
-            Tally t = entry.getValue();
-            Key k = entry.getKey();
-            int pending;
-            String message;
-            synchronized (t) {
-                if (t.pending == 0) {
-                    continue;
+        for (Key k : List.copyOf(tallies.keySet())) {
+            int[] pending = new int[1];
+            String[] last = new String[1];
+            Tally t = tallies.computeIfPresent(k, (key, tally) -> {
+                if (tally.pending == 0) {
+                    // forget policies that went quiet (deleted ones included) once their Event can no longer grow
+                    boolean done = tally.firstWritten == null || tally.firstWritten.plus(window).isBefore(now);
+                    return done ? null : tally;
                 }
-                pending = t.pending;
-                message = t.lastMessage;
-                t.pending = 0;
+                pending[0] = tally.pending;
+                last[0] = tally.lastMessage;
+                tally.pending = 0;
+                return tally;
+            });
+            if (t == null || pending[0] == 0) {
+                continue;
             }
+            String message = last[0];
             try {
                 if (t.eventName == null || t.firstWritten.plus(window).isBefore(now)) {
                     t.eventName = k.policy() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
-                    t.written = pending;
+                    t.written = pending[0];
                     t.firstWritten = now;
                     client.v1().events().inNamespace(k.namespace()).resource(event(k, t, message, now)).create();
                 } else {
-                    t.written += pending;
+                    t.written += pending[0];
                     client.v1().events().inNamespace(k.namespace()).withName(t.eventName)
                             .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + t.written
                                     + ",\"lastTimestamp\":\"" + now + "\",\"message\":" + quote(message) + "}");

@@ -27,6 +27,7 @@ public class Webhook {
     private static final Logger LOG = Logger.getLogger(Webhook.class);
     /** How often events are written and an external certificate is re-read. */
     private static final long HOUSEKEEPING_MS = 5_000;
+    private static final long RETRY_MS = 10_000;
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
@@ -54,13 +55,20 @@ public class Webhook {
             LOG.info("webhook disabled (keepalive.webhook.enabled=false)");
             return;
         }
+        attempt(1);
+    }
+
+    /** Retries until it works (RBAC or the API server may come right later); ready() stays false meanwhile. */
+    private void attempt(int n) {
         CompletableFuture.runAsync(this::bringUp).whenComplete((v, e) -> {
-            if (e != null) {
-                LOG.error("webhook failed to start; pods are created without injection", e);
-                ready.completeExceptionally(e);
-            } else {
+            if (e == null) {
                 ready.complete(null);
+                return;
             }
+            LOG.errorf(e, "webhook failed to start (attempt %d), retrying in %d s; pods are created without injection "
+                    + "meanwhile", n, RETRY_MS / 1000);
+            tearDown();
+            vertx.setTimer(RETRY_MS, id -> attempt(n + 1));
         });
     }
 
@@ -107,14 +115,21 @@ public class Webhook {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        tearDown();
+    }
+
+    private void tearDown() {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+            timer = -1;
         }
         if (server != null) {
             server.stop();
+            server = null;
         }
         if (caches != null) {
             caches.close();
+            caches = null;
         }
     }
 

@@ -69,6 +69,7 @@ class WebhookBenchmark {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
     double serverMeanMs;
+    String loadBefore;
     final StringBuilder lowConcurrency = new StringBuilder();
 
     static byte[] reviewBody(String namespace) throws Exception {
@@ -102,6 +103,7 @@ class WebhookBenchmark {
     @Test
     void run() throws Exception {
         webhook.awaitReady(Duration.ofSeconds(90));
+        loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
         try (KubernetesClient client = ControlPlane.client()) {
             Map<String, String> web = Map.of("app", "web");
             String injectedNs = TestNamespaces.create(client, "bench");
@@ -250,6 +252,8 @@ class WebhookBenchmark {
 
                 - date: %s
                 - machine: %d CPUs (%s), %.1f GiB memory, %s %s
+                - load average (1/5/15 min, runnable/total, last pid) before: %s, after: %s. Other engineers' builds
+                  and tests share this machine; numbers vary a lot between runs when the load is above 2.
                 - Kubernetes: real kube-apiserver %s + etcd (kube-api-test), same machine; the operator (Quarkus app,
                   reconciler running) in the same JVM as the load generator
 
@@ -298,7 +302,8 @@ class WebhookBenchmark {
 
                 Goal: median ratio at most 1.3x: %s.
                 """.formatted(Instant.now(), Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024.0 / 1024.0,
-                System.getProperty("java.vm.name"), System.getProperty("java.version"), ControlPlane.kubernetesVersion(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), loadBefore,
+                Files.readString(Path.of("/proc/loadavg")).trim(), ControlPlane.kubernetesVersion(),
                 inProcess.nanos().length, WARMUP * 2, inProcess.ms(0.5), inProcess.ms(0.99), inProcess.ms(0.999), inProcess.perSecond(),
                 CLIENTS, reviews.nanos().length, WARMUP,
                 reviews.ms(0.5), reviews.ms(0.9), reviews.ms(0.99), reviews.ms(0.99) < 2 ? "met" : "MISSED",
