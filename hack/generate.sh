@@ -6,16 +6,17 @@
 #
 # Usage: hack/generate.sh [--skip-build] [--output DIR]
 #   --skip-build  reuse target/kubernetes/ from an earlier `./mvnw package`
-#   --output DIR  write deploy/ files into DIR instead (the chart's CRD copy is still refreshed)
+#   --output DIR  only render: write the plain manifests into DIR, touch nothing committed (tests use it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=true
 out=deploy
+refresh_crd=true
 while (( $# )); do
   case "$1" in
     --skip-build) build=false ;;
-    --output) out="$2"; shift ;;
+    --output) out="$2"; refresh_crd=false; shift ;;
     *) echo "usage: $0 [--skip-build] [--output DIR]" >&2; exit 2 ;;
   esac
   shift
@@ -33,9 +34,13 @@ CRD=keepalivepolicies.keepalive.io-v1.yml
 if $build; then
   ./mvnw -B -ntp -o -q -DskipTests package >&2
 fi
-[[ -f "target/kubernetes/$CRD" ]] || { echo "generate: target/kubernetes/$CRD is missing: run ./mvnw package" >&2; exit 1; }
-mkdir -p "$CHART/files/crds" "$out"
-cp "target/kubernetes/$CRD" "$CHART/files/crds/$CRD"
+mkdir -p "$out"
+if $refresh_crd; then
+  [[ -f "target/kubernetes/$CRD" ]] || { echo "generate: target/kubernetes/$CRD is missing: run ./mvnw package" >&2; exit 1; }
+  mkdir -p "$CHART/files/crds"
+  cp "target/kubernetes/$CRD" "$CHART/files/crds/$CRD"
+  echo "generate: copied target/kubernetes/$CRD into $CHART/files/crds/" >&2
+fi
 
 # helm's default capabilities depend on how it was built; pin the Kubernetes version so output is the same
 # everywhere (the chart requires >= 1.29).
@@ -55,4 +60,4 @@ metadata:
 YAML
   "$HELM" template keepalive-operator "$CHART" --namespace "$NAMESPACE" --kube-version "$K8S_VERSION"
 } > "$out/keepalive-operator.yaml"
-echo "generate: wrote $CHART/files/crds/$CRD and $out/keepalive-operator.yaml" >&2
+echo "generate: wrote $out/keepalive-operator.yaml" >&2
