@@ -80,14 +80,14 @@ public final class PolicyStatusBuilder {
         if (behind > 0) {
             List<String> parts = new ArrayList<>();
             if (census.notInjected() > 0) {
-                parts.add(pods(census.notInjected()) + " without it (created before it, or while the webhook was unreachable)");
+                parts.add(census.notInjected() + " without it (created before it, or while the webhook was unreachable)");
             }
             if (census.stale() > 0) {
-                parts.add(pods(census.stale()) + " with an older generation");
+                parts.add(census.stale() + " with an older generation of it");
             }
             return condition(ConditionTypes.READY, false, REASON_PODS_AWAITING_RESTART,
-                    behind + " of " + pods(census.applicable()) + " run " + String.join(" and ", parts)
-                            + "; restart them (kubectl rollout restart) to apply generation " + generation + "."
+                    behind + " of " + pods(census.applicable()) + " run without generation " + generation + ": "
+                            + String.join(", ", parts) + ". Restart them (kubectl rollout restart) to apply it."
                             + skippedNote);
         }
         TcpKeepalive tcp = policy.getSpec().getTcp();

@@ -1,0 +1,90 @@
+package io.keepalive.operator;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.policy.PodMarks;
+import io.keepalive.testing.Policies;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PolicyCensusTest {
+    static final Map<String, String> WEB = Map.of("app", "web");
+
+    @Test
+    void olderPolicyWinsAndNameBreaksTies() {
+        var old = policy("zeta", WEB, "2026-01-01T00:00:00Z", 1);
+        var young = policy("alpha", Map.of(), "2026-01-02T00:00:00Z", 1);
+        var twin = policy("beta", WEB, "2026-01-01T00:00:00Z", 1);
+        assertEquals("zeta", PolicyPrecedence.winner(List.of(young, old)).orElseThrow().getMetadata().getName());
+        assertEquals("beta", PolicyPrecedence.winner(List.of(old, twin)).orElseThrow().getMetadata().getName());
+    }
+
+    @Test
+    void countsWhatHappenedToEachMatchedPod() {
+        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 3);
+        List<Pod> pods = List.of(
+                pod("current", WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "3"), false, "Running"),
+                pod("stale", WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "2"), false, "Running"),
+                pod("before-policy", WEB, Map.of(), false, "Pending"),
+                pod("host", WEB, Map.of(), true, "Running"),
+                pod("opted-out", Map.of("app", "web", PodMarks.INJECT_LABEL, "false"), Map.of(), false, "Running"),
+                pod("finished", WEB, Map.of(), false, "Succeeded"),
+                pod("unselected", Map.of("app", "db"), Map.of(), false, "Running"));
+
+        var census = PolicyCensus.take(policy, List.of(policy), pods);
+
+        assertEquals(5, census.matched());
+        assertEquals(1, census.injected());
+        assertEquals(1, census.stale());
+        assertEquals(1, census.notInjected());
+        assertEquals(Map.of("HostNetwork", 1, "OptedOut", 1), census.skipped());
+        assertEquals(3, census.applicable());
+        assertEquals(0, census.lost());
+    }
+
+    @Test
+    void youngerPolicyLosesOverlappingPodsToTheOlder() {
+        var older = policy("older", WEB, "2026-01-01T00:00:00Z", 1);
+        var younger = policy("younger", Map.of(), "2026-02-01T00:00:00Z", 1);
+        List<Pod> pods = List.of(pod("w1", WEB, Map.of(), false, "Running"), pod("w2", WEB, Map.of(), false, "Running"),
+                pod("other", Map.of("app", "db"), Map.of(), false, "Running"));
+
+        var youngCensus = PolicyCensus.take(younger, List.of(older, younger), pods);
+        assertEquals(3, youngCensus.matched());
+        assertEquals(Map.of("older", 2), youngCensus.lostTo());
+        assertEquals(1, youngCensus.applicable());
+
+        var oldCensus = PolicyCensus.take(older, List.of(older, younger), pods);
+        assertEquals(Map.of("younger", 2), oldCensus.wonFromYounger());
+        assertTrue(oldCensus.lostTo().isEmpty());
+    }
+
+    @Test
+    void aPolicyBeingDeletedWinsNothing() {
+        var leaving = policy("leaving", WEB, "2026-01-01T00:00:00Z", 1);
+        leaving.getMetadata().setDeletionTimestamp("2026-03-01T00:00:00Z");
+        var staying = policy("staying", WEB, "2026-02-01T00:00:00Z", 1);
+        var census = PolicyCensus.take(staying, List.of(leaving, staying), List.of(pod("w", WEB, Map.of(), false, "Running")));
+        assertEquals(0, census.lost());
+    }
+
+    static KeepalivePolicy policy(String name, Map<String, String> labels, String created, long generation) {
+        var policy = Policies.policy("ns", name, labels, 120, 15, 4);
+        policy.getMetadata().setCreationTimestamp(created);
+        policy.getMetadata().setGeneration(generation);
+        return policy;
+    }
+
+    static Pod pod(String name, Map<String, String> labels, Map<String, String> annotations, boolean hostNetwork, String phase) {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace("ns").withLabels(labels)
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().withHostNetwork(hostNetwork).endSpec()
+                .withNewStatus().withPhase(phase).endStatus().build();
+    }
+}
