@@ -137,6 +137,7 @@ class InstallIT {
                 new String[] {"create", "leases.coordination.k8s.io", "-n", elsewhere},
                 new String[] {"patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses"},
                 new String[] {"create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"},
+                new String[] {"update", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
                 new String[] {"delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
                 new String[] {"patch", "validatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
                 new String[] {"update", "customresourcedefinitions.apiextensions.k8s.io/keepalivepolicies.keepalive.io"},
