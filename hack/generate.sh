@@ -32,7 +32,7 @@ CHART=helm/keepalive-operator
 CRD=keepalivepolicies.keepalive.io-v1.yml
 
 if $build; then
-  ./mvnw -B -ntp -o -q -DskipTests package >&2
+  ./mvnw -B -ntp -q -DskipTests package >&2
 fi
 mkdir -p "$out"
 if $refresh_crd; then
