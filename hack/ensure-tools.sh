@@ -15,6 +15,8 @@ TOOLS_DIR="${KEEPALIVE_TOOLS_DIR:-$HOME/.cache/keepalive-operator}"
 K8S_DIR="$TOOLS_DIR/k8s/${K8S_VERSION}-linux-amd64"
 WORK="$TOOLS_DIR/build"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
+# Go may be installed without being on a non-login PATH (CI runs with a plain environment).
+command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
 
 log() { echo "ensure-tools: $*" >&2; }
 
