@@ -33,8 +33,7 @@ class ChartIT {
      * pod-security-default-enforce, certificate-validity-days). Unknown KEEPALIVE_* variables are ignored by
      * SmallRye Config, so they are harmless until that merge; remove this list once OperatorSettings has them.
      */
-    private static final Set<String> PENDING_SETTINGS = Set.of("KEEPALIVE_WEBHOOK_SERVICE_PORT",
-            "KEEPALIVE_WEBHOOK_POD_SECURITY_DEFAULT_ENFORCE", "KEEPALIVE_WEBHOOK_CERTIFICATE_VALIDITY_DAYS");
+    private static final Set<String> PENDING_SETTINGS = Set.of();
 
     private static List<JsonNode> render(String... sets) {
         return documents(template("keepalive-operator", NS, sets));
