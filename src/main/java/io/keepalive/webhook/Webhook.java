@@ -28,6 +28,8 @@ public class Webhook {
     /** How often events are written and an external certificate is re-read. */
     private static final long HOUSEKEEPING_MS = 5_000;
     private static final long RETRY_MS = 10_000;
+    private static final long SECRET_CHECK_MS = 3_600_000;
+    private volatile long lastSecretCheck = System.currentTimeMillis();
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
@@ -98,14 +100,25 @@ public class Webhook {
         }, true));
     }
 
-    /** Writes aggregated events; picks up a certificate that cert-manager (or a restart elsewhere) renewed. */
+    /**
+     * Writes aggregated events; picks up a certificate that cert-manager renewed (every round, a local file
+     * read) or renews the self-managed one (hourly: the Secret is reused until a third of its lifetime is left).
+     */
     private void housekeeping() {
         events.flush();
+        boolean external = settings.webhook().certificateDir().isPresent();
+        long now = System.currentTimeMillis();
+        if (!external && now - lastSecretCheck < SECRET_CHECK_MS) {
+            return;
+        }
+        lastSecretCheck = now;
         try {
-            WebhookTls.Material current = settings.webhook().certificateDir().isPresent()
-                    ? WebhookTls.load(client, settings) : tls;
+            WebhookTls.Material current = WebhookTls.load(client, settings);
             if (!current.serving().equals(tls.serving())) {
                 server.updateCertificate(current.serving());
+                if (settings.webhook().manageConfiguration() && !current.caBundle().equals(tls.caBundle())) {
+                    WebhookRegistration.apply(client, WebhookRegistration.desired(settings, current.caBundle()));
+                }
                 tls = current;
                 LOG.info("webhook certificate renewed");
             }
