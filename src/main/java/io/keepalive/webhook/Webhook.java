@@ -115,10 +115,12 @@ public class Webhook {
         try {
             WebhookTls.Material current = WebhookTls.load(client, settings);
             if (!current.serving().equals(tls.serving())) {
-                server.updateCertificate(current.serving());
                 if (settings.webhook().manageConfiguration() && !current.caBundle().equals(tls.caBundle())) {
-                    WebhookRegistration.apply(client, WebhookRegistration.desired(settings, current.caBundle()));
+                    // trust both CAs before presenting the new certificate, so no admission sees an unknown CA
+                    WebhookRegistration.apply(client, WebhookRegistration.desired(settings,
+                            current.caBundle() + tls.caBundle()));
                 }
+                server.updateCertificate(current.serving());
                 tls = current;
                 LOG.info("webhook certificate renewed");
             }
