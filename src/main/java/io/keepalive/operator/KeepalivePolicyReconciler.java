@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.webhook.Webhook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -33,12 +34,14 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
 
     private final Clock clock;
     private final AgentReports agentReports;
+    private final Webhook webhook;
     private final Counter statusWrites;
     private InformerEventSource<Pod, KeepalivePolicy> pods;
 
-    public KeepalivePolicyReconciler(AgentReports agentReports, MeterRegistry registry) {
+    public KeepalivePolicyReconciler(AgentReports agentReports, Webhook webhook, MeterRegistry registry) {
         this.clock = Clock.systemUTC();
         this.agentReports = agentReports;
+        this.webhook = webhook;
         this.statusWrites = Counter.builder("keepalive.policy.status.writes")
                 .description("Status updates written to KeepalivePolicy resources").register(registry);
     }
@@ -49,7 +52,8 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
         List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
         List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
 
-        PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods);
+        PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods,
+                webhook.skipsEveryPodOf(namespace, policy));
         var agents = agentReports.verdict(policy, census.applicablePods());
         KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, agents, clock.instant());
 

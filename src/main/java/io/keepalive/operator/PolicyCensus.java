@@ -46,6 +46,16 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
 
     public static PolicyCensus take(KeepalivePolicy policy, Collection<KeepalivePolicy> namespacePolicies,
                                     Collection<Pod> namespacePods) {
+        return take(policy, namespacePolicies, namespacePods, java.util.Optional.empty());
+    }
+
+    /**
+     * @param namespaceSkip why the webhook skips every new pod of the namespace for this policy (the namespace
+     *                      opted out, or its Pod Security rules the strategy out); pods that carry nothing are
+     *                      then counted as skipped for that reason rather than as waiting for a restart
+     */
+    public static PolicyCensus take(KeepalivePolicy policy, Collection<KeepalivePolicy> namespacePolicies,
+                                    Collection<Pod> namespacePods, java.util.Optional<String> namespaceSkip) {
         String name = policy.getMetadata().getName();
         String generation = String.valueOf(policy.getMetadata().getGeneration());
         int matched = 0, injected = 0, stale = 0, notInjected = 0;
@@ -72,15 +82,18 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
             selecting.stream().map(p -> p.getMetadata().getName()).filter(n -> !n.equals(name))
                     .forEach(n -> wonFromYounger.merge(n, 1, Integer::sum));
 
+            Map<String, String> annotations = pod.getMetadata().getAnnotations();
+            boolean carriesThisPolicy = annotations != null && name.equals(annotations.get(PodMarks.POLICY_ANNOTATION));
             String skip = skipReason(pod);
+            if (skip == null && !carriesThisPolicy) {
+                skip = namespaceSkip.orElse(null);
+            }
             if (skip != null) {
                 skipped.merge(skip, 1, Integer::sum);
                 continue;
             }
             applicable.add(pod);
-            Map<String, String> annotations = pod.getMetadata().getAnnotations();
-            String injectedPolicy = annotations == null ? null : annotations.get(PodMarks.POLICY_ANNOTATION);
-            if (!name.equals(injectedPolicy)) {
+            if (!carriesThisPolicy) {
                 notInjected++;
             } else if (generation.equals(annotations.get(PodMarks.GENERATION_ANNOTATION))) {
                 injected++;
@@ -100,7 +113,7 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
         return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 
-    /** Pods the webhook never touches whatever the policy says; mirrors the webhook's skip reasons. */
+    /** Pods the webhook never touches whatever the policy says; the names are the webhook's SkipReason names. */
     static String skipReason(Pod pod) {
         Map<String, String> labels = pod.getMetadata().getLabels();
         if (labels != null && "false".equals(labels.get(PodMarks.INJECT_LABEL))) {

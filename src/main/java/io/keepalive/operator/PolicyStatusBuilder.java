@@ -26,6 +26,7 @@ public final class PolicyStatusBuilder {
     public static final String REASON_PODS_AWAITING_RESTART = "PodsAwaitingRestart";
     public static final String REASON_OVERRIDDEN = "OverriddenByOlderPolicy";
     public static final String REASON_ALL_PODS_SKIPPED = "AllPodsSkipped";
+    public static final String REASON_PODS_SKIPPED = "PodsSkipped";
     public static final String REASON_OVERLAPS_OLDER = "OverlapsOlderPolicy";
     public static final String REASON_NO_CONFLICT = "NoConflict";
 
@@ -90,6 +91,14 @@ public final class PolicyStatusBuilder {
                             + String.join(", ", parts) + ". Restart them (kubectl rollout restart) to apply it."
                             + skippedNote);
         }
+        Map<String, Integer> fixable = new java.util.TreeMap<>(census.skipped());
+        fixable.keySet().removeIf(reason -> !ownerCanFix(reason));
+        if (!fixable.isEmpty()) {
+            int count = fixable.values().stream().mapToInt(Integer::intValue).sum();
+            return condition(ConditionTypes.READY, false, REASON_PODS_SKIPPED,
+                    count + " of " + pods(census.matched() - census.lost()) + " cannot take this policy: "
+                            + describeSkipped(fixable) + ".");
+        }
         TcpKeepalive tcp = policy.getSpec().getTcp();
         return condition(ConditionTypes.READY, true, REASON_APPLIED,
                 "All " + pods(census.applicable()) + " run generation " + generation + " (keepalive after "
@@ -123,10 +132,25 @@ public final class PolicyStatusBuilder {
         return skipped.entrySet().stream()
                 .map(e -> pods(e.getValue()) + " " + e.getKey() + switch (e.getKey()) {
                     case PolicyCensus.SKIP_HOST_NETWORK -> " (net sysctls would change the node's)";
-                    case PolicyCensus.SKIP_OPTED_OUT -> " (label keepalive.io/inject=false)";
+                    case PolicyCensus.SKIP_OPTED_OUT -> " (label keepalive.io/inject=false on the pod or namespace)";
+                    case "PodSecurityForbidsPrivileged" -> " (the namespace's Pod Security rejects the privileged init"
+                            + " container; strategy SecurityContext needs no privilege on Kubernetes >= 1.29)";
+                    case "PodSecurityForbidsSysctls" -> " (the namespace pins Pod Security below v1.29, which rejects"
+                            + " the keepalive sysctls; raise or remove pod-security.kubernetes.io/enforce-version)";
+                    case "ClusterTooOld" -> " (the keepalive sysctls are safe only from Kubernetes 1.29; use strategy"
+                            + " InitContainer or Auto)";
                     default -> "";
                 })
                 .collect(Collectors.joining(", "));
+    }
+
+    /** Skips the namespace or policy owner can fix (Pod Security, cluster version) keep a policy from Ready. */
+    static boolean ownerCanFix(String reason) {
+        try {
+            return io.keepalive.webhook.SkipReason.valueOf(reason).warning();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     static String pods(int n) {

@@ -14,6 +14,11 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.policy.PodMarks;
+import io.keepalive.policy.spec.InjectionStrategy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -164,6 +169,31 @@ public class Webhook {
 
     public WebhookServer server() {
         return server;
+    }
+
+    /**
+     * Why no new pod of {@code namespace} can take {@code policy}, whatever the pod: the namespace opted out, or
+     * its Pod Security (with the cluster version) rules out the policy's strategy. Empty when pods can take it,
+     * or while the caches are not up. The status uses it to say why pods carry nothing.
+     */
+    public Optional<String> skipsEveryPodOf(String namespace, KeepalivePolicy policy) {
+        WebhookCaches view = caches;
+        if (view == null) {
+            return Optional.empty();
+        }
+        Optional<Map<String, String>> labels = view.namespaceLabels(namespace);
+        if (labels.isEmpty()) {
+            return Optional.empty();
+        }
+        if ("false".equals(labels.get().get(PodMarks.INJECT_LABEL))) {
+            return Optional.of(SkipReason.OptedOut.name());
+        }
+        PodSecurity podSecurity = PodSecurity.of(labels.get(), PodSecurity.Level.valueOf(
+                settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT)));
+        InjectionStrategy asked = policy.getSpec().getStrategy() == null ? InjectionStrategy.Auto
+                : policy.getSpec().getStrategy();
+        return StrategyChoice.resolve(asked, podSecurity, view.facts()).isPresent() ? Optional.empty()
+                : Optional.of(StrategyChoice.whyNot(asked, podSecurity, view.facts()).name());
     }
 
     public ClusterView caches() {

@@ -46,8 +46,10 @@ class PolicyStatusApiserverTest {
 
     @org.junit.jupiter.api.BeforeEach
     void namespace() {
-        // these tests count pods created without injection; the namespace opts out of the webhook (WebhookApiserverTest covers it)
-        namespace = TestNamespaces.create(client, "status", Map.of(PodMarks.INJECT_LABEL, "false")); // one per test: selectors must not see other tests' pods
+        // One per test: selectors must not see other tests' pods. The namespace opts out of the webhook, so whether a
+        // pod created right after its policy gets injected does not depend on the webhook's cache (WebhookApiserverTest
+        // covers injection); the status then counts the pods as skipped, OptedOut.
+        namespace = TestNamespaces.create(client, "status", Map.of(PodMarks.INJECT_LABEL, "false"));
     }
 
     @AfterAll
@@ -81,10 +83,11 @@ class PolicyStatusApiserverTest {
         client.pods().inNamespace(namespace).withName("web-2").delete();
         awaitStatus("web", s -> {
             assertEquals(1, s.getStatus().getMatchedPods());
-            // the pod was created without the webhook's injection, so the policy is not in force on it yet
             Condition ready = s.getStatus().condition(ConditionTypes.READY);
             assertEquals("False", ready.getStatus());
-            assertEquals("PodsAwaitingRestart", ready.getReason());
+            assertEquals("AllPodsSkipped", ready.getReason());
+            assertTrue(ready.getMessage().contains("1 pod OptedOut (label keepalive.io/inject=false on the pod or namespace)"),
+                    ready.getMessage());
         });
     }
 
@@ -121,6 +124,39 @@ class PolicyStatusApiserverTest {
         });
         awaitStatus("alpha-younger", p -> assertEquals("False",
                 p.getStatus().condition(ConditionTypes.CONFLICT).getStatus()));
+    }
+
+    @Test
+    void podsCreatedBeforeThePolicyAwaitARestart() {
+        String ns = TestNamespaces.create(client, "restart");
+        client.resource(Policies.pod(ns, "early", Map.of("app", "early"))).create(); // no policy yet: nothing injected
+        client.resource(Policies.policy(ns, "late", Map.of("app", "early"), 120, 15, 4)).create();
+        await().atMost(WITHIN).untilAsserted(() -> {
+            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("late").get();
+            Condition ready = p.getStatus().condition(ConditionTypes.READY);
+            assertEquals("PodsAwaitingRestart", ready.getReason());
+            assertTrue(ready.getMessage().startsWith("1 of 1 pod run without generation 1: 1 without it"), ready.getMessage());
+        });
+    }
+
+    @Test
+    void podSecurityThatRulesTheStrategyOutIsNamedOnTheStatus() {
+        String ns = TestNamespaces.create(client, "restricted", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
+        var policy = Policies.policy(ns, "needs-privilege", Map.of("app", "r"), 120, 15, 4);
+        policy.getSpec().setStrategy(io.keepalive.policy.spec.InjectionStrategy.InitContainer);
+        client.resource(policy).create();
+        client.resource(Policies.pod(ns, "r-1", Map.of("app", "r"))).create(); // admitted: nothing privileged injected
+        await().atMost(WITHIN).untilAsserted(() -> {
+            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("needs-privilege").get();
+            Condition ready = p.getStatus().condition(ConditionTypes.READY);
+            assertEquals("False", ready.getStatus());
+            assertEquals("AllPodsSkipped", ready.getReason());
+            assertTrue(ready.getMessage().contains("PodSecurityForbidsPrivileged (the namespace's Pod Security rejects "
+                    + "the privileged init container"), ready.getMessage());
+        });
+        assertEquals(null, client.pods().inNamespace(ns).withName("r-1").get().getSpec().getInitContainers().stream()
+                .filter(c -> c.getSecurityContext() != null && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged()))
+                .findAny().orElse(null));
     }
 
     @Test
@@ -208,7 +244,7 @@ class PolicyStatusApiserverTest {
 
         String wide = ControlPlane.kubectl("get", "keepalivepolicies", "columns", "-n", namespace, "-o", "wide");
         assertTrue(wide.lines().findFirst().orElseThrow().contains("REASON"), wide);
-        assertTrue(wide.contains("PodsAwaitingRestart"), wide);
+        assertTrue(wide.contains("AllPodsSkipped"), wide);
     }
 
     private void awaitStatus(String name, java.util.function.Consumer<KeepalivePolicy> assertion) {

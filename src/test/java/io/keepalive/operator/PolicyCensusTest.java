@@ -66,6 +66,22 @@ class PolicyCensusTest {
     }
 
     @Test
+    void aNamespaceThatRulesThePolicyOutSkipsUninjectedPodsWithItsReason() {
+        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
+        var pods = List.of(pod("old", WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1"), false, "Running"),
+                pod("new", WEB, Map.of(), false, "Running"));
+        var census = PolicyCensus.take(policy, List.of(policy), pods, java.util.Optional.of("PodSecurityForbidsPrivileged"));
+        assertEquals(1, census.injected(), "a pod injected before the namespace changed still runs the policy");
+        assertEquals(0, census.notInjected());
+        assertEquals(Map.of("PodSecurityForbidsPrivileged", 1), census.skipped());
+        var ready = PolicyStatusBuilder.ready(policy, census);
+        assertEquals("False", ready.getStatus());
+        assertEquals("PodsSkipped", ready.getReason());
+        assertTrue(ready.getMessage().startsWith("1 of 2 pods cannot take this policy: 1 pod PodSecurityForbidsPrivileged "
+                + "(the namespace's Pod Security rejects"), ready.getMessage());
+    }
+
+    @Test
     void aPolicyBeingDeletedWinsNothing() {
         var leaving = policy("leaving", WEB, "2026-01-01T00:00:00Z", 1);
         leaving.getMetadata().setDeletionTimestamp("2026-03-01T00:00:00Z");
