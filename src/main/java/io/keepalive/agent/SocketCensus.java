@@ -1,0 +1,83 @@
+package io.keepalive.agent;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A count of the TCP sockets of this network namespace, read from /proc/net/tcp and /proc/net/tcp6 (both are per
+ * netns, so the sidecar sees the workload's sockets without any privilege).
+ * <p>
+ * "Keepalive armed" means the kernel's keepalive timer is pending on an established socket (column {@code tr} = 2):
+ * its owner enabled SO_KEEPALIVE, so the namespace sysctls decide when it probes. "Keepalive off" are the other
+ * established sockets: no sysctl can help them. A socket whose retransmit or zero-window timer is pending at the
+ * moment of reading shows that timer instead and counts as off for that one observation.
+ * <p>
+ * The agent's own sockets are left out by local port (its HTTP server port and the ports of its open client
+ * connections); a socket of the workload with the same local port would be left out too.
+ */
+public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff, int timeWait, int closeWait,
+                           int excludedOwn) {
+
+    static final int ST_ESTABLISHED = 0x01;
+    static final int ST_TIME_WAIT = 0x06;
+    static final int ST_CLOSE_WAIT = 0x08;
+    static final int TIMER_KEEPALIVE = 2;
+
+    public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
+
+    /** Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6}; a missing tcp6 (IPv6 disabled) counts as empty. */
+    public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts) throws IOException {
+        return parse(readIfPresent(procNet.resolve("tcp")) + "\n" + readIfPresent(procNet.resolve("tcp6")),
+                ownLocalPorts);
+    }
+
+    private static String readIfPresent(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return "";
+        }
+    }
+
+    /** Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are skipped). */
+    public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts) {
+        int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
+        for (String line : procNetTcp.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
+            if (f.length < 6 || !f[0].endsWith(":") || f[0].equals("sl")) {
+                continue;
+            }
+            int st;
+            int tr;
+            int localPort;
+            try {
+                st = Integer.parseInt(f[3], 16);
+                tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
+                localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+            } catch (RuntimeException e) {
+                continue; // a line we do not understand says nothing about the workload
+            }
+            if (ownLocalPorts.contains(localPort)) {
+                own++;
+                continue;
+            }
+            switch (st) {
+                case ST_ESTABLISHED -> {
+                    established++;
+                    if (tr == TIMER_KEEPALIVE) {
+                        armed++;
+                    }
+                }
+                case ST_TIME_WAIT -> timeWait++;
+                case ST_CLOSE_WAIT -> closeWait++;
+                default -> { }
+            }
+        }
+        return new SocketCensus(established, armed, established - armed, timeWait, closeWait, own);
+    }
+}
