@@ -20,9 +20,16 @@ final class IdleCanary {
     }
 
     private final OwnSockets own;
+    private final int reuseTimeoutMillis;
 
     IdleCanary(OwnSockets own) {
+        this(own, REUSE_TIMEOUT_MILLIS);
+    }
+
+    /** A shorter reuse timeout, for tests. */
+    IdleCanary(OwnSockets own, int reuseTimeoutMillis) {
         this.own = own;
+        this.reuseTimeoutMillis = reuseTimeoutMillis;
     }
 
     Result run(TargetUrl url, int idleSeconds) {
@@ -52,7 +59,7 @@ final class IdleCanary {
             }
             SocketEvent event;
             try {
-                connection.get(url, REUSE_TIMEOUT_MILLIS);
+                connection.get(url, reuseTimeoutMillis);
                 event = SocketEvent.ANSWERED;
             } catch (IOException e) {
                 event = SocketEvent.of(e);
