@@ -70,7 +70,7 @@ final class Agent {
                         : "drifted: " + String.join("; ", sysctlsObservation.drift())));
             }
             try {
-                census = SocketCensus.read(procNet, own.localPorts());
+                census = SocketCensus.read(procNet, own.localPorts(), config.port());
                 censusError = null;
             } catch (IOException e) {
                 censusError = "cannot read " + procNet + "/tcp: " + e.getMessage();

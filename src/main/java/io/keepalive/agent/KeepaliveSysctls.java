@@ -46,8 +46,12 @@ public final class KeepaliveSysctls {
     public int read(KeepaliveSysctl sysctl) throws SysctlException {
         Path file = file(sysctl);
         String text;
-        try {
-            text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            // One read from offset 0: proc_dointvec answers a read at a non-zero offset with EOF, so the JDK's
+            // size-0 strategy of Files.readString (read 1 byte, then the rest) would see "1" for "123".
+            byte[] buffer = new byte[64];
+            int n = in.read(buffer);
+            text = new String(buffer, 0, Math.max(n, 0), StandardCharsets.US_ASCII).trim();
         } catch (IOException e) {
             throw new SysctlException(file, "cannot read", cause(e), hintFor(e, false));
         }

@@ -16,8 +16,9 @@ import java.util.Set;
  * established sockets: no sysctl can help them. A socket whose retransmit or zero-window timer is pending at the
  * moment of reading shows that timer instead and counts as off for that one observation.
  * <p>
- * The agent's own sockets are left out by local port (its HTTP server port and the ports of its open client
- * connections); a socket of the workload with the same local port would be left out too.
+ * The agent's own sockets are left out by port: sockets whose local port is one of the agent's open client
+ * connections or its HTTP server port, and connections whose remote port is the agent's server port (a client in
+ * the pod calling /status). A socket of the workload with the same local port would be left out too.
  */
 public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff, int timeWait, int closeWait,
                            int excludedOwn) {
@@ -30,9 +31,9 @@ public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff
     public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
 
     /** Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6}; a missing tcp6 (IPv6 disabled) counts as empty. */
-    public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts) throws IOException {
+    public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
         return parse(readIfPresent(procNet.resolve("tcp")) + "\n" + readIfPresent(procNet.resolve("tcp6")),
-                ownLocalPorts);
+                ownLocalPorts, agentPort);
     }
 
     private static String readIfPresent(Path file) throws IOException {
@@ -44,7 +45,7 @@ public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff
     }
 
     /** Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are skipped). */
-    public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts) {
+    public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
         int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
         for (String line : procNetTcp.split("\n")) {
             String[] f = line.trim().split("\\s+");
@@ -55,14 +56,16 @@ public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff
             int st;
             int tr;
             int localPort;
+            int remotePort;
             try {
                 st = Integer.parseInt(f[3], 16);
                 tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
                 localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
             } catch (RuntimeException e) {
                 continue; // a line we do not understand says nothing about the workload
             }
-            if (ownLocalPorts.contains(localPort)) {
+            if (ownLocalPorts.contains(localPort) || localPort == agentPort || remotePort == agentPort) {
                 own++;
                 continue;
             }

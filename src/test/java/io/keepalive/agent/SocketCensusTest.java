@@ -25,7 +25,7 @@ class SocketCensusTest {
 
     @Test
     void countsStatesAndKeepaliveTimersAcrossTcpAndTcp6() {
-        SocketCensus c = SocketCensus.parse(TCP + "\n" + TCP6, Set.of());
+        SocketCensus c = SocketCensus.parse(TCP + "\n" + TCP6, Set.of(), 1);
         assertEquals(5, c.established());
         assertEquals(3, c.keepaliveArmed());
         assertEquals(2, c.keepaliveOff(), "the tcp6 socket with a pending retransmit timer shows tr=1");
@@ -37,15 +37,24 @@ class SocketCensusTest {
     @Test
     void leavesOutTheAgentsOwnPorts() {
         // 0x26AD = 9901, the agent's server port
-        SocketCensus c = SocketCensus.parse(TCP, Set.of(9901));
+        SocketCensus c = SocketCensus.parse(TCP, Set.of(), 9901);
         assertEquals(2, c.established());
         assertEquals(1, c.keepaliveArmed());
         assertEquals(1, c.excludedOwn());
     }
 
     @Test
+    void leavesOutOpenClientConnectionsOfTheAgentAndCallsToIt() {
+        // 0xD431 = 54321: an agent client connection; 0xD500: a client in the pod calling the agent on 9901
+        SocketCensus c = SocketCensus.parse(TCP + "\n" + "   9: 0100007F:D500 0100007F:26AD 01 00000000:00000000 "
+                + "00:00000000 00000000     0        0 1006 1 0000000000000000 20 4 30 10 -1", Set.of(54321), 9901);
+        assertEquals(1, c.established());
+        assertEquals(3, c.excludedOwn());
+    }
+
+    @Test
     void emptyAndGarbageCountNothing() {
-        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("", Set.of()));
-        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("hello\n 0: zz:zz yy 01 a b\n", Set.of()));
+        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("", Set.of(), 9901));
+        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("hello\n 0: zz:zz yy 01 a b\n", Set.of(), 9901));
     }
 }
