@@ -104,6 +104,24 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
                 List.copyOf(targets));
     }
 
+    /**
+     * What would make the agent misbehave (a zero interval would spin), one line each naming the variable;
+     * empty when the configuration is usable.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (port < 1 || port > 65535) {
+            problems.add(ENV_PORT + "=" + port + " must be a port number 1..65535");
+        }
+        if (probeIntervalSeconds < 1) {
+            problems.add(ENV_PROBE_INTERVAL + "=" + probeIntervalSeconds + " must be at least 1");
+        }
+        if (canaryIdleSeconds < 1) {
+            problems.add(ENV_CANARY_IDLE + "=" + canaryIdleSeconds + " must be at least 1");
+        }
+        return problems;
+    }
+
     private static OptionalInt intVar(Map<String, String> env, String name) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {

@@ -24,6 +24,9 @@ public final class AgentMain {
         AgentConfig config;
         try {
             config = AgentConfig.fromEnv(System.getenv());
+            if (!config.problems().isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", config.problems()));
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("agent: " + e.getMessage());
             System.exit(2);
