@@ -81,7 +81,8 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
         String targetsJson = env.getOrDefault(ENV_TARGETS, "[]").trim();
         JsonArray array;
         try {
-            array = new JsonArray(targetsJson.isEmpty() ? "[]" : targetsJson);
+            // jackson-core streaming, not Vert.x's codec: that one pulls in jackson-databind (see JsonText)
+            array = JsonText.parseArray(targetsJson.isEmpty() ? "[]" : targetsJson);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(ENV_TARGETS + " is not a JSON array of {\"url\": ...}: " + e.getMessage());
         }

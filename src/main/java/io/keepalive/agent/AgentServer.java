@@ -28,7 +28,7 @@ final class AgentServer {
             switch (path) {
                 case "/healthz" -> request.response().putHeader("content-type", "text/plain").end("ok\n");
                 case "/status" -> request.response().putHeader("content-type", "application/json")
-                        .end(agent.status().encodePrettily() + "\n");
+                        .end(JsonText.write(agent.status(), true) + "\n");
                 case "/metrics" -> request.response()
                         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape());
                 default -> request.response().setStatusCode(404).putHeader("content-type", "text/plain")
