@@ -1,6 +1,7 @@
 package io.keepalive.agent;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -36,9 +37,28 @@ public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff
                 ownLocalPorts, agentPort);
     }
 
+    /**
+     * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass makes the kernel walk
+     * the node-wide TCP hash table (all network namespaces share it; 262144 buckets on a 24 GiB machine, several ms).
+     * seq_file fills the whole buffer unless the table ends, so a short read is the end: no extra read for EOF,
+     * which would cost another walk.
+     */
     private static String readIfPresent(Path file) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[256 * 1024];
+            int length = 0;
+            while (true) {
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n <= 0) {
+                    break;
+                }
+                length += n;
+                if (length < buffer.length) {
+                    break; // short read: seq_file reached the end of the table
+                }
+                buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+            }
+            return new String(buffer, 0, length, StandardCharsets.US_ASCII);
         } catch (NoSuchFileException e) {
             return "";
         }

@@ -73,7 +73,8 @@ class AgentStandaloneNetnsTest {
         assertContains(findings.encode(), BAD + ": bad URL");
 
         // still serving after several failed rounds
-        await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                .until(() -> agent.target(REFUSED).getJsonObject("canary").getLong("completedRuns") >= 3);
         assertEquals("ok\n", ns.curl("http://127.0.0.1:9911/healthz"));
         String metrics = ns.curl("http://127.0.0.1:9911/metrics");
         assertContains(metrics, "keepalive_target_reachable{url=\"" + REFUSED + "\",} 0.0");
