@@ -4,10 +4,10 @@
 # (like a pod). Measures resident memory (VmRSS after warm-up), idle CPU (per-thread schedstat over IDLE_SECONDS, millicores)
 # and the wall time of `apply-sysctls` (median of RUNS, in a fresh netns, JVM start included).
 # Needs root, iproute2, curl, nginx (Debian nginx-light). Writes bench/results/agent.md.
-#   usage: bench/agent-footprint.sh [--no-build]     env: IDLE_SECONDS (60) RUNS (11) WARMUP (300)
+#   usage: bench/agent-footprint.sh [--no-build]     env: IDLE_SECONDS (240) RUNS (11) WARMUP (300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-IDLE_SECONDS="${IDLE_SECONDS:-60}"
+IDLE_SECONDS="${IDLE_SECONDS:-240}"
 RUNS="${RUNS:-11}"
 WARMUP="${WARMUP:-300}"
 # The flags the webhook injects into the sidecar (docs/agent.md). Kept in one place: the benchmark measures these.
@@ -24,11 +24,10 @@ LIB=target/quarkus-app/lib/main
 # the floor gets only what Vert.x needs: vertx-core, netty, jackson-core
 FLOOR_CP="target/test-classes:$(ls $LIB/io.vertx.vertx-core-*.jar $LIB/io.netty.netty-*.jar $LIB/com.fasterxml.jackson.core.jackson-core-*.jar | tr '\n' ':')"
 
-NS=()
-PIDS=()
+# Helpers run in command substitutions (subshells), so cleanup cannot rely on arrays they fill: it finds this run's
+# namespaces by name and kills what runs inside them (only processes this script started live there).
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for n in "${NS[@]}"; do
+  for n in $(ip netns list | awk -v t="$TAG-" 'index($1, t) == 1 {print $1}'); do
     for p in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
     ip netns del "$n" 2>/dev/null || true
   done
@@ -37,14 +36,13 @@ cleanup() {
 WORK=$(mktemp -d)
 trap cleanup EXIT
 
-netns() { ip netns add "$TAG-$1"; ip -n "$TAG-$1" link set lo up; NS+=("$TAG-$1"); echo "$TAG-$1"; }
+netns() { ip netns add "$TAG-$1"; ip -n "$TAG-$1" link set lo up; echo "$TAG-$1"; }
 
 # start NAME NETNS PORT PATH cmd... : starts, waits until PATH answers, warms up with WARMUP requests, echoes PID
 start() {
   local name=$1 ns=$2 port=$3 path=$4; shift 4
   ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 &
   local pid=$!
-  PIDS+=("$pid")
   for _ in $(seq 100); do
     ip netns exec "$ns" curl -sf -o /dev/null "http://127.0.0.1:$port$path" && break
     sleep 0.1
@@ -83,7 +81,6 @@ http { access_log off; client_body_temp_path $WORK/nginx/b; proxy_temp_path $WOR
   server { listen 127.0.0.1:8080; location / { return 200 "ok\n"; } } }
 NGINX
 ip netns exec "$NS_TARGET" nginx -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
-PIDS+=("$!")
 # shellcheck disable=SC2086
 TARGET_PID=$(start agent-target "$NS_TARGET" 9901 /healthz env -i PATH="$PATH" KEEPALIVE_POLICY=bench \
   KEEPALIVE_DESIRED_TIME_SECONDS=7200 KEEPALIVE_CANARY_IDLE_SECONDS=60 \
