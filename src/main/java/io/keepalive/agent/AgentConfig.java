@@ -81,7 +81,8 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
         String targetsJson = env.getOrDefault(ENV_TARGETS, "[]").trim();
         JsonArray array;
         try {
-            array = new JsonArray(targetsJson.isEmpty() ? "[]" : targetsJson);
+            // jackson-core streaming, not Vert.x's codec: that one pulls in jackson-databind (see JsonText)
+            array = JsonText.parseArray(targetsJson.isEmpty() ? "[]" : targetsJson);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(ENV_TARGETS + " is not a JSON array of {\"url\": ...}: " + e.getMessage());
         }
@@ -102,6 +103,24 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
                 intVar(env, ENV_PROBE_INTERVAL).orElse(AgentSettings.DEFAULT_PROBE_INTERVAL_SECONDS),
                 intVar(env, ENV_CANARY_IDLE).orElse(2 * time),
                 List.copyOf(targets));
+    }
+
+    /**
+     * What would make the agent misbehave (a zero interval would spin), one line each naming the variable;
+     * empty when the configuration is usable.
+     */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        if (port < 1 || port > 65535) {
+            problems.add(ENV_PORT + "=" + port + " must be a port number 1..65535");
+        }
+        if (probeIntervalSeconds < 1) {
+            problems.add(ENV_PROBE_INTERVAL + "=" + probeIntervalSeconds + " must be at least 1");
+        }
+        if (canaryIdleSeconds < 1) {
+            problems.add(ENV_CANARY_IDLE + "=" + canaryIdleSeconds + " must be at least 1");
+        }
+        return problems;
     }
 
     private static OptionalInt intVar(Map<String, String> env, String name) {

@@ -1,0 +1,103 @@
+package io.keepalive.agent;
+
+import io.keepalive.policy.spec.HttpTarget;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The sidecar's observations: sysctls and socket census every probe interval on one daemon thread, and one
+ * {@link TargetMonitor} per HTTP target. Holds only the latest snapshots; /status and /metrics read them.
+ */
+final class Agent {
+    private final AgentConfig config;
+    private final KeepaliveSysctls sysctls;
+    private final Path procNet;
+    private final OwnSockets own;
+    private final List<TargetMonitor> monitors = new ArrayList<>();
+    private final ScheduledExecutorService observer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "observe");
+        t.setDaemon(true);
+        return t;
+    });
+    private final KeepaliveValues desired;
+    private volatile SysctlsObservation sysctlsObservation;
+    private volatile SocketCensus census = SocketCensus.EMPTY;
+    private volatile String censusError;
+    private volatile Instant observedAt;
+
+    Agent(AgentConfig config, KeepaliveSysctls sysctls, Path procNet) {
+        this.config = config;
+        this.sysctls = sysctls;
+        this.procNet = procNet;
+        this.own = new OwnSockets(config.port());
+        this.desired = new KeepaliveValues(config.desiredTime(), config.desiredInterval(), config.desiredProbes());
+        for (HttpTarget t : config.targets()) {
+            monitors.add(new TargetMonitor(t, config.probeIntervalSeconds(), config.canaryIdleSeconds(), own));
+        }
+    }
+
+    void start() {
+        observe();
+        SysctlsObservation s = sysctlsObservation;
+        Log.info(s.observed() == null ? s.error() : "sysctls in force: " + s.observed().describe()
+                + (s.inSync() ? " (as desired)" : "; drift: " + String.join("; ", s.drift())));
+        long interval = Math.max(1, config.probeIntervalSeconds());
+        observer.scheduleWithFixedDelay(this::observe, interval, interval, TimeUnit.SECONDS);
+        for (int i = 0; i < monitors.size(); i++) {
+            monitors.get(i).start(i);
+        }
+    }
+
+    void stop() {
+        observer.shutdownNow();
+        monitors.forEach(TargetMonitor::stop);
+    }
+
+    private void observe() {
+        try {
+            SysctlsObservation before = sysctlsObservation;
+            sysctlsObservation = SysctlsObservation.read(sysctls, desired);
+            if (before != null && before.inSync() != sysctlsObservation.inSync()) {
+                Log.info("sysctls " + (sysctlsObservation.inSync() ? "now as desired"
+                        : "drifted: " + String.join("; ", sysctlsObservation.drift())));
+            }
+            try {
+                census = SocketCensus.read(procNet, own.localPorts(), config.port());
+                censusError = null;
+            } catch (IOException e) {
+                censusError = "cannot read " + procNet + "/tcp: " + e.getMessage();
+            }
+            observedAt = Instant.now();
+        } catch (RuntimeException e) {
+            Log.info("observation failed: " + e); // keep the schedule alive
+        }
+    }
+
+    JsonObject status() {
+        return AgentStatus.build(config, sysctlsObservation, census, censusError, targetReports(), observedAt);
+    }
+
+    List<TargetReport> targetReports() {
+        return monitors.stream().map(TargetMonitor::report).toList();
+    }
+
+    SysctlsObservation sysctls() {
+        return sysctlsObservation;
+    }
+
+    SocketCensus census() {
+        return census;
+    }
+
+    AgentConfig config() {
+        return config;
+    }
+}

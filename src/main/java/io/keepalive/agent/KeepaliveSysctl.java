@@ -1,0 +1,38 @@
+package io.keepalive.agent;
+
+/**
+ * The three per-network-namespace keepalive sysctls, with the ranges the policy API enforces. The ranges are the
+ * socket-option limits of include/net/tcp.h (the sysctls themselves accept more): a value outside them cannot be
+ * expressed per socket and usually means a unit mistake.
+ */
+public enum KeepaliveSysctl {
+    TIME("tcp_keepalive_time", "--time", 1, 32767),
+    INTERVAL("tcp_keepalive_intvl", "--interval", 1, 32767),
+    PROBES("tcp_keepalive_probes", "--probes", 1, 127);
+
+    private final String fileName;
+    private final String option;
+    private final int min;
+    private final int max;
+
+    KeepaliveSysctl(String fileName, String option, int min, int max) {
+        this.fileName = fileName;
+        this.option = option;
+        this.min = min;
+        this.max = max;
+    }
+
+    /** File name under /proc/sys/net/ipv4, also the name used in messages (tcp_keepalive_time). */
+    public String fileName() { return fileName; }
+
+    /** Command-line option of apply-sysctls. */
+    public String option() { return option; }
+
+    public int min() { return min; }
+
+    public int max() { return max; }
+
+    public boolean accepts(long value) { return value >= min && value <= max; }
+
+    public String range() { return min + ".." + max; }
+}

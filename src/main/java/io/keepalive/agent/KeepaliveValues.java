@@ -1,0 +1,37 @@
+package io.keepalive.agent;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/** The three keepalive values of one network namespace (observed or desired). */
+public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) {
+
+    public static final KeepaliveValues LINUX_DEFAULTS = new KeepaliveValues(7200, 75, 9);
+
+    public int get(KeepaliveSysctl sysctl) {
+        return switch (sysctl) {
+            case TIME -> timeSeconds;
+            case INTERVAL -> intervalSeconds;
+            case PROBES -> probes;
+        };
+    }
+
+    static KeepaliveValues of(Map<KeepaliveSysctl, Integer> values) {
+        return new KeepaliveValues(values.get(KeepaliveSysctl.TIME), values.get(KeepaliveSysctl.INTERVAL),
+                values.get(KeepaliveSysctl.PROBES));
+    }
+
+    Map<KeepaliveSysctl, Integer> asMap() {
+        Map<KeepaliveSysctl, Integer> map = new EnumMap<>(KeepaliveSysctl.class);
+        for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
+            map.put(s, get(s));
+        }
+        return map;
+    }
+
+    /** One line, the same shape apply-sysctls prints and the agent logs. */
+    public String describe() {
+        return "tcp_keepalive_time=" + timeSeconds + " tcp_keepalive_intvl=" + intervalSeconds
+                + " tcp_keepalive_probes=" + probes;
+    }
+}

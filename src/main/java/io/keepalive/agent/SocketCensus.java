@@ -1,0 +1,106 @@
+package io.keepalive.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * A count of the TCP sockets of this network namespace, read from /proc/net/tcp and /proc/net/tcp6 (both are per
+ * netns, so the sidecar sees the workload's sockets without any privilege).
+ * <p>
+ * "Keepalive armed" means the kernel's keepalive timer is pending on an established socket (column {@code tr} = 2):
+ * its owner enabled SO_KEEPALIVE, so the namespace sysctls decide when it probes. "Keepalive off" are the other
+ * established sockets: no sysctl can help them. A socket whose retransmit or zero-window timer is pending at the
+ * moment of reading shows that timer instead and counts as off for that one observation.
+ * <p>
+ * The agent's own sockets are left out by port: sockets whose local port is one of the agent's open client
+ * connections or its HTTP server port, and connections whose remote port is the agent's server port (a client in
+ * the pod calling /status). A socket of the workload with the same local port would be left out too.
+ */
+public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff, int timeWait, int closeWait,
+                           int excludedOwn) {
+
+    static final int ST_ESTABLISHED = 0x01;
+    static final int ST_TIME_WAIT = 0x06;
+    static final int ST_CLOSE_WAIT = 0x08;
+    static final int TIMER_KEEPALIVE = 2;
+
+    public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
+
+    /** Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6}; a missing tcp6 (IPv6 disabled) counts as empty. */
+    public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
+        return parse(readIfPresent(procNet.resolve("tcp")) + "\n" + readIfPresent(procNet.resolve("tcp6")),
+                ownLocalPorts, agentPort);
+    }
+
+    /**
+     * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass makes the kernel walk
+     * the node-wide TCP hash table (all network namespaces share it; 262144 buckets on a 24 GiB machine, several ms).
+     * seq_file fills the whole buffer unless the table ends, so a short read is the end: no extra read for EOF,
+     * which would cost another walk.
+     */
+    private static String readIfPresent(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[256 * 1024];
+            int length = 0;
+            while (true) {
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n <= 0) {
+                    break;
+                }
+                length += n;
+                if (length < buffer.length) {
+                    break; // short read: seq_file reached the end of the table
+                }
+                buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
+            }
+            return new String(buffer, 0, length, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            return "";
+        }
+    }
+
+    /** Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are skipped). */
+    public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
+        int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
+        for (String line : procNetTcp.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
+            if (f.length < 6 || !f[0].endsWith(":") || f[0].equals("sl")) {
+                continue;
+            }
+            int st;
+            int tr;
+            int localPort;
+            int remotePort;
+            try {
+                st = Integer.parseInt(f[3], 16);
+                tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
+                localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+            } catch (RuntimeException e) {
+                continue; // a line we do not understand says nothing about the workload
+            }
+            if (ownLocalPorts.contains(localPort) || localPort == agentPort || remotePort == agentPort) {
+                own++;
+                continue;
+            }
+            switch (st) {
+                case ST_ESTABLISHED -> {
+                    established++;
+                    if (tr == TIMER_KEEPALIVE) {
+                        armed++;
+                    }
+                }
+                case ST_TIME_WAIT -> timeWait++;
+                case ST_CLOSE_WAIT -> closeWait++;
+                default -> { }
+            }
+        }
+        return new SocketCensus(established, armed, established - armed, timeWait, closeWait, own);
+    }
+}

@@ -1,0 +1,68 @@
+package io.keepalive.agent;
+
+import io.keepalive.policy.spec.HttpTarget;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The /status field names are a contract with the operator: this test spells them out. */
+class AgentStatusTest {
+    @Test
+    void contractFieldNames() {
+        AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_POLICY, "p1",
+                AgentConfig.ENV_TIME, "120", AgentConfig.ENV_TARGETS, "[{\"url\":\"http://g\",\"clientIdleTimeoutSeconds\":60}]"));
+        TargetReport t = FindingsTest.target("http://g", 60, FindingsTest.keepAliveProbe(null), 2.0,
+                CanaryOutcome.ClosedByServer);
+        JsonObject s = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
+                        new KeepaliveValues(120, 75, 9)), new SocketCensus(4, 3, 1, 7, 2, 1), null, List.of(t),
+                Instant.EPOCH);
+        assertEquals("p1", s.getString("policy"));
+        JsonObject sysctls = s.getJsonObject("sysctls");
+        assertEquals(7200, sysctls.getJsonObject("observed").getInteger("timeSeconds"));
+        assertEquals(75, sysctls.getJsonObject("observed").getInteger("intervalSeconds"));
+        assertEquals(9, sysctls.getJsonObject("observed").getInteger("probes"));
+        assertEquals(120, sysctls.getJsonObject("desired").getInteger("timeSeconds"));
+        assertFalse(sysctls.getBoolean("inSync"));
+        assertEquals("tcp_keepalive_time: observed 7200, desired 120", sysctls.getJsonArray("drift").getString(0));
+        JsonObject census = s.getJsonObject("census");
+        assertEquals(List.of(4, 3, 1, 7, 2), List.of(census.getInteger("established"),
+                census.getInteger("keepaliveArmed"), census.getInteger("keepaliveOff"), census.getInteger("timeWait"),
+                census.getInteger("closeWait")));
+        JsonObject target = s.getJsonArray("targets").getJsonObject(0);
+        for (String field : List.of("url", "reachable", "error", "httpVersion", "keepAlive",
+                "advertisedIdleTimeoutSeconds", "measuredIdleTimeoutSeconds", "reuseRatio", "newConnectionMillis",
+                "reusedConnectionMillis", "resetsOnReuse", "canary", "findings")) {
+            assertTrue(target.containsKey(field), field);
+        }
+        assertEquals("http://g", target.getString("url"));
+        assertTrue(target.getBoolean("reachable"));
+        assertEquals(2.0, target.getDouble("measuredIdleTimeoutSeconds"));
+        assertEquals("ClosedByServer", target.getJsonObject("canary").getString("state"));
+        assertEquals(30, target.getJsonObject("canary").getInteger("idleSeconds"));
+        assertTrue(target.getJsonObject("canary").containsKey("detail"));
+        assertEquals(1, target.getJsonArray("findings").size());
+        assertEquals(3, s.getJsonArray("findings").size(), s.encodePrettily());
+        assertTrue(s.getJsonArray("findings").getString(0).contains("tcp_keepalive_time"));
+        // round trip: what the operator parses is plain JSON
+        assertEquals(s, new JsonObject(s.encode()));
+    }
+
+    @Test
+    void aTargetWithABadUrl() {
+        AgentConfig config = AgentConfig.fromEnv(Map.of());
+        TargetMonitor m = new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets(9901));
+        JsonObject target = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
+                KeepaliveValues.LINUX_DEFAULTS), SocketCensus.EMPTY, null, List.of(m.report()), null)
+                .getJsonArray("targets").getJsonObject(0);
+        assertFalse(target.getBoolean("reachable"));
+        assertTrue(target.getString("error").startsWith("bad URL"), target.getString("error"));
+        assertEquals("Unreachable", target.getJsonObject("canary").getString("state"));
+    }
+}
