@@ -69,7 +69,10 @@ public interface OperatorSettings {
          * JVM flags of the injected containers, passed as JAVA_TOOL_OPTIONS (every JVM reads it, whatever the
          * launcher script). Small heap and serial GC: the agent observes, it must not compete with the workload.
          */
-        @WithDefault("-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -Xss256k")
+        // the flags bench/results/agent.md measures (RSS 1.08x a bare Vert.x HTTP process); docs/agent.md explains each
+        @WithDefault("-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
+                + "-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData "
+                + "-Dio.netty.allocator.type=unpooled -Dvertx.disableDnsResolver=true")
         String jvmOptions();
 
         /** UID the agent runs as (Pod Security restricted needs non-root; the image may default to root). */

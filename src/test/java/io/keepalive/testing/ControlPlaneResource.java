@@ -17,6 +17,10 @@ import java.util.Map;
 public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager {
     public static final String OPERATOR_NAMESPACE = "keepalive-system";
     public static int webhookPort;
+    /** Agents started by tests listen here; the operator asks pods' agents on this port. */
+    public static int agentPort;
+    /** Short, so a test sees the operator collect agents' reports within seconds. */
+    public static final int AGENT_COLLECT_SECONDS = 2;
 
     @Override
     public Map<String, String> start() {
@@ -28,6 +32,7 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
             }
         }
         webhookPort = freePort();
+        agentPort = freePort();
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
         // kube-api-test's kubeconfig names files or carries data, depending on its version
@@ -37,6 +42,8 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
         props.put("quarkus.kubernetes-client.namespace", OPERATOR_NAMESPACE);
         props.put("keepalive.namespace", OPERATOR_NAMESPACE);
         props.put("keepalive.webhook.port", Integer.toString(webhookPort));
+        props.put("keepalive.agent.port", Integer.toString(agentPort));
+        props.put("keepalive.agent.collect-interval-seconds", Integer.toString(AGENT_COLLECT_SECONDS));
         props.put("keepalive.webhook.url", "https://127.0.0.1:" + webhookPort + "/mutate-pods");
         return props;
     }
