@@ -33,7 +33,10 @@ class ApplySysctlsNetnsTest {
     static List<String> hostValues() throws Exception {
         List<String> values = new ArrayList<>();
         for (String f : FILES) {
-            values.add(Files.readString(Path.of("/proc/sys/net/ipv4", f)).trim());
+            // `cat`, not Files.readString: the kernel answers a read at a non-zero offset of a sysctl file with
+            // EOF, so a Java read loop can return only the first buffer's worth ("7" of "7200")
+            values.add(new String(new ProcessBuilder("cat", "/proc/sys/net/ipv4/" + f).start().getInputStream()
+                    .readAllBytes()).trim());
         }
         return values;
     }
