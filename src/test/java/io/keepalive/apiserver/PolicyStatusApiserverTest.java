@@ -186,20 +186,8 @@ class PolicyStatusApiserverTest {
         });
 
         AtomicInteger modifications = new AtomicInteger();
-        try (Watch ignored = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet")
-                .watch(new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, KeepalivePolicy resource) {
-                        if (action == Action.MODIFIED) {
-                            modifications.incrementAndGet();
-                        }
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {
-                    }
-                })) {
-            // irrelevant pod churn: a pod the policy does not select, and a status-only change to a matched pod
+        try (Watch ignored = countModifications(ns, "quiet", modifications)) {
+            // irrelevant pod churn: a pod the policy does not select, and an unrelated change to a matched pod
             client.resource(Policies.pod(ns, "unrelated", Map.of("app", "other"))).create();
             client.pods().inNamespace(ns).withName("q-1").edit(p -> {
                 p.getMetadata().setAnnotations(Map.of("unrelated/annotation", "x"));
@@ -211,22 +199,25 @@ class PolicyStatusApiserverTest {
 
         // and the same watch sees a write as soon as something relevant changes (the count can fail)
         AtomicInteger after = new AtomicInteger();
-        try (Watch ignored = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet")
-                .watch(new Watcher<>() {
-                    @Override
-                    public void eventReceived(Action action, KeepalivePolicy resource) {
-                        if (action == Action.MODIFIED) {
-                            after.incrementAndGet();
-                        }
-                    }
-
-                    @Override
-                    public void onClose(WatcherException cause) {
-                    }
-                })) {
+        try (Watch ignored = countModifications(ns, "quiet", after)) {
             client.resource(Policies.pod(ns, "q-2", Map.of("app", "q"))).create();
             await().atMost(WITHIN).until(() -> after.get() >= 1);
         }
+    }
+
+    private static Watch countModifications(String ns, String name, AtomicInteger count) {
+        return client.resources(KeepalivePolicy.class).inNamespace(ns).withName(name).watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, KeepalivePolicy resource) {
+                if (action == Action.MODIFIED) {
+                    count.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        });
     }
 
     @Test
