@@ -5,5 +5,5 @@
 # -Dbench.warmup=5000 -Dbench.creates=200
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -ntp -o test -Dtest=WebhookBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -ntp test -Dtest=WebhookBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
   -Dquarkus.log.category.\"io.keepalive\".level=INFO "$@"

@@ -69,6 +69,8 @@ class WebhookBenchmark {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
     double serverMeanMs;
+    /** Upper bound of the histogram bucket holding the 99th percentile of the webhook's own time in the 8-loop run. */
+    double serverP99Ms;
     String loadBefore;
     final StringBuilder lowConcurrency = new StringBuilder();
 
@@ -122,11 +124,25 @@ class WebhookBenchmark {
             io.micrometer.core.instrument.Timer timer = registry.get("keepalive.webhook.review").timer();
             long count0 = timer.count();
             double total0 = timer.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS);
+            var buckets0 = timer.takeSnapshot().histogramCounts();
             Latencies reviews = reviews(client, injectedNs, CLIENTS);
             serverMeanMs = (timer.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS) - total0) / (timer.count() - count0) / 1e6;
+            serverP99Ms = p99FromBuckets(buckets0, timer.takeSnapshot().histogramCounts(), timer.count() - count0);
             Latencies[] creates = creates(client, injectedNs, plainNs, noPolicyNs);
             write(inProcess, reviews, creates[0], creates[1], creates[2]);
         }
+    }
+
+    /** Cumulative bucket counts before and after a run: the smallest bucket bound with 99% of the run below it. */
+    static double p99FromBuckets(io.micrometer.core.instrument.distribution.CountAtBucket[] before,
+                                 io.micrometer.core.instrument.distribution.CountAtBucket[] after, long count) {
+        for (int i = 0; i < after.length; i++) {
+            double below = after[i].count() - (i < before.length ? before[i].count() : 0);
+            if (below >= 0.99 * count) {
+                return after[i].bucket(java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+        }
+        return Double.POSITIVE_INFINITY;
     }
 
     /**
@@ -280,6 +296,7 @@ class WebhookBenchmark {
                 | max | %.3f ms | |
                 | throughput | %.0f reviews/s | |
                 | server-side mean (body received to response written, from the operator's own timer) | %.3f ms | |
+                | server-side p99 (the webhook itself: histogram bucket holding the 99th percentile) | <= %.3f ms | < 2 ms: %s |
 
                 Same server, fewer concurrent request loops (same number of reviews each, run before the 8-loop run):
 
@@ -308,7 +325,8 @@ class WebhookBenchmark {
                 inProcess.nanos().length, WARMUP * 2, inProcess.ms(0.5), inProcess.ms(0.99), inProcess.ms(0.999), inProcess.perSecond(),
                 CLIENTS, reviews.nanos().length, WARMUP,
                 reviews.ms(0.5), reviews.ms(0.9), reviews.ms(0.99), reviews.ms(0.99) < 2 ? "met" : "MISSED",
-                reviews.ms(0.999), reviews.ms(1.0), reviews.perSecond(), serverMeanMs, lowConcurrency.toString().strip(),
+                reviews.ms(0.999), reviews.ms(1.0), reviews.perSecond(), serverMeanMs, serverP99Ms, serverP99Ms < 2 ? "met" : "MISSED",
+                lowConcurrency.toString().strip(),
                 CREATES, with.ms(0.5), with.ms(0.99), with.perSecond(), without.ms(0.5), without.ms(0.99), without.perSecond(),
                 called.ms(0.5), called.ms(0.99), called.perSecond(),
                 ratioMedian, ratioP99, ratioMedian <= 1.3 ? "met" : "MISSED");
