@@ -40,9 +40,12 @@ class OperatorProcessIT {
         if (client.namespaces().withName(NAMESPACE).get() == null) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
         }
-        client.resource(client.getKubernetesSerialization().unmarshal(
-                Files.readString(Packaging.generatedCrd()), io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class))
-                .serverSideApply();
+        // other packaging tests may have installed the same CRD already (with their own field manager)
+        var crd = client.getKubernetesSerialization().unmarshal(Files.readString(Packaging.generatedCrd()),
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
+        if (client.resource(crd).get() == null) {
+            client.resource(crd).create();
+        }
     }
 
     @AfterAll
