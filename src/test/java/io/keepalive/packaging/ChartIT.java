@@ -322,7 +322,8 @@ class ChartIT {
         settingNames("KEEPALIVE", OperatorSettings.class, known);
         Set<String> unknown = new TreeSet<>();
         for (String[] sets : List.of(new String[0], new String[] {"webhook.certificate.mode=cert-manager"},
-                new String[] {"watchNamespaces={a}"}, new String[] {"webhook.enabled=false"})) {
+                new String[] {"watchNamespaces={a}"}, new String[] {"webhook.enabled=false"},
+                new String[] {"injection.agent.jvmOptions=-XX:+UseSerialGC -Xmx48m"})) {
             for (String name : operatorEnv(render(sets)).keySet()) {
                 if (!known.contains(name) && !PENDING_SETTINGS.contains(name)) {
                     unknown.add(name);
@@ -333,6 +334,13 @@ class ChartIT {
         for (String pending : PENDING_SETTINGS) {
             assertFalse(known.contains(pending), pending + " is in OperatorSettings now: drop it from PENDING_SETTINGS");
         }
+    }
+
+    @Test
+    void agentJvmOptionsReachTheOperatorOnlyWhenSet() {
+        assertFalse(operatorEnv(render()).containsKey("KEEPALIVE_AGENT_JVM_OPTIONS"), "empty: the operator's default");
+        assertEquals("-XX:+UseSerialGC -Xmx48m", operatorEnv(render("injection.agent.jvmOptions=-XX:+UseSerialGC -Xmx48m"))
+                .get("KEEPALIVE_AGENT_JVM_OPTIONS"));
     }
 
     private static void settingNames(String prefix, Class<?> type, Set<String> into) {
