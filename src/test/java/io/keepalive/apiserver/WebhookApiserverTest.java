@@ -187,6 +187,21 @@ class WebhookApiserverTest {
     }
 
     @Test
+    void aTenantsPolicyNeverReachesPodsOfAnotherNamespace() {
+        // a policy that selects everything in its own namespace...
+        String tenant = namespaceWithPolicy("tenant", Map.of(), InjectionStrategy.Auto,
+                p -> p.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelector()));
+        // ...and a pod with the same labels next door, in a namespace without policies
+        String neighbour = TestNamespaces.create(client, "neighbour");
+        Pod stored = create(Policies.pod(neighbour, "web-next-door", WEB));
+        assertEquals(Map.of(), annotations(stored));
+        assertEquals(List.of(), sysctls(stored));
+        assertEquals(1, allContainers(stored).size());
+        // the control: the same pod in the tenant's namespace is injected
+        assertEquals("keepalive", annotations(create(Policies.pod(tenant, "web-at-home", WEB))).get(PodMarks.POLICY_ANNOTATION));
+    }
+
+    @Test
     void baselinePinnedToV128WithAutoIsSkippedAndNamed() {
         String ns = namespaceWithPolicy("pinned", Map.of("pod-security.kubernetes.io/enforce", "baseline",
                 "pod-security.kubernetes.io/enforce-version", "v1.28"), InjectionStrategy.Auto, p -> { });
