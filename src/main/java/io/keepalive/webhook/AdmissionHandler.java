@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
-import io.keepalive.policy.PodMarks;
 
 import java.io.IOException;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -95,21 +93,8 @@ public final class AdmissionHandler {
         }
         String podName = podName(pod, request);
 
-        var labels = cluster.namespaceLabels(namespace);
-        PodSecurity podSecurity = PodSecurity.of(labels.orElse(null), defaultLevel);
-        InjectionDecision decision = InjectionDecision.decide(pod, namespace, cluster.policies(namespace),
-                podSecurity, cluster.facts());
-        if (decision instanceof InjectionDecision.Inject inject
-                && "false".equals(labels.orElse(Map.of()).get(PodMarks.INJECT_LABEL))) {
-            // the registration's namespaceSelector already keeps the API server from calling; a hand-written one may not
-            decision = InjectionDecision.Skip.of(SkipReason.OptedOut, "namespace " + namespace + " sets "
-                    + PodMarks.INJECT_LABEL + "=false", inject.policy());
-        }
-        if (decision instanceof InjectionDecision.Inject inject && labels.isEmpty()) {
-            // without the namespace's labels Pod Security is unknown: injecting could get the pod rejected
-            decision = InjectionDecision.Skip.of(SkipReason.NamespaceUnknown, "namespace " + namespace
-                    + " is not known yet; its Pod Security cannot be checked", inject.policy());
-        }
+        InjectionDecision decision = InjectionDecision.decide(pod, namespace, cluster.namespaceLabels(namespace),
+                cluster.policies(namespace), defaultLevel, cluster.facts());
         if (!(decision instanceof InjectionDecision.Inject inject)) {
             outcomes.record(namespace, podName, decision, Set.of());
             return allow(uid, null, List.of());

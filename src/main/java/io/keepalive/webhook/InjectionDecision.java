@@ -42,12 +42,15 @@ public sealed interface InjectionDecision {
     }
 
     /**
-     * @param namespace the namespace of the admission request (a pod's metadata.namespace can be empty on CREATE)
-     * @param policies  the policies of that namespace; others are ignored whatever the caller passes, so a
-     *                  tenant's policy never reaches a pod of another namespace
+     * @param namespace       the namespace of the admission request (a pod's metadata.namespace can be empty on CREATE)
+     * @param namespaceLabels that namespace's labels; empty when it is not known (yet)
+     * @param policies        the policies of that namespace; others are ignored whatever the caller passes, so a
+     *                        tenant's policy never reaches a pod of another namespace
+     * @param defaultLevel    the cluster's Pod Security level for namespaces without an enforce label
      */
-    static InjectionDecision decide(Pod pod, String namespace, Collection<KeepalivePolicy> policies,
-                                    PodSecurity podSecurity, ClusterFacts cluster) {
+    static InjectionDecision decide(Pod pod, String namespace, Optional<Map<String, String>> namespaceLabels,
+                                    Collection<KeepalivePolicy> policies, PodSecurity.Level defaultLevel,
+                                    ClusterFacts cluster) {
         Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
         List<KeepalivePolicy> selecting = policies.stream()
                 .filter(p -> Objects.equals(namespace, p.getMetadata().getNamespace()))
@@ -85,12 +88,47 @@ public sealed interface InjectionDecision {
             return Skip.of(SkipReason.NameTaken, "the pod already has a container or volume named "
                     + taken.get(), policy);
         }
-        InjectionStrategy asked = policy.getSpec().getStrategy() == null ? InjectionStrategy.Auto
-                : policy.getSpec().getStrategy();
-        return StrategyChoice.resolve(asked, podSecurity, cluster)
-                .<InjectionDecision>map(s -> new Inject(policy, s, selecting.subList(1, selecting.size())))
-                .orElseGet(() -> Skip.of(StrategyChoice.whyNot(asked, podSecurity, cluster),
-                        StrategyChoice.explain(asked, podSecurity, cluster) + " (policy " + name + ")", policy));
+        return namespaceRulesOut(namespace, namespaceLabels, policy, defaultLevel, cluster)
+                .<InjectionDecision>map(skip -> skip)
+                .orElseGet(() -> new Inject(policy, strategy(policy, namespaceLabels.get(), defaultLevel, cluster),
+                        selecting.subList(1, selecting.size())));
+    }
+
+    /**
+     * What the namespace alone says about a policy, whatever the pod: it opted out, it is not known yet (so its
+     * Pod Security cannot be checked and injecting could get the pod rejected), or its Pod Security and the
+     * cluster version rule the policy's strategy out. Empty when its pods can take the policy. The webhook asks
+     * it for every pod; the policy status asks it to say why pods carry nothing.
+     */
+    public static Optional<Skip> namespaceRulesOut(String namespace, Optional<Map<String, String>> namespaceLabels,
+                                                   KeepalivePolicy policy, PodSecurity.Level defaultLevel,
+                                                   ClusterFacts cluster) {
+        if (namespaceLabels.isEmpty()) {
+            return Optional.of(Skip.of(SkipReason.NamespaceUnknown, "namespace " + namespace
+                    + " is not known yet; its Pod Security cannot be checked", policy));
+        }
+        if ("false".equals(namespaceLabels.get().get(PodMarks.INJECT_LABEL))) {
+            // the registration's namespaceSelector already keeps the API server from calling; a hand-written one may not
+            return Optional.of(Skip.of(SkipReason.OptedOut, "namespace " + namespace + " sets "
+                    + PodMarks.INJECT_LABEL + "=false", policy));
+        }
+        PodSecurity podSecurity = PodSecurity.of(namespaceLabels.get(), defaultLevel);
+        InjectionStrategy asked = asked(policy);
+        if (StrategyChoice.resolve(asked, podSecurity, cluster).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of(Skip.of(StrategyChoice.whyNot(asked, podSecurity, cluster),
+                StrategyChoice.explain(asked, podSecurity, cluster) + " (policy " + policy.getMetadata().getName() + ")",
+                policy));
+    }
+
+    private static InjectionStrategy strategy(KeepalivePolicy policy, Map<String, String> namespaceLabels,
+                                              PodSecurity.Level defaultLevel, ClusterFacts cluster) {
+        return StrategyChoice.resolve(asked(policy), PodSecurity.of(namespaceLabels, defaultLevel), cluster).orElseThrow();
+    }
+
+    private static InjectionStrategy asked(KeepalivePolicy policy) {
+        return policy.getSpec().getStrategy() == null ? InjectionStrategy.Auto : policy.getSpec().getStrategy();
     }
 
     private static Optional<String> takenName(PodSpec spec) {

@@ -14,11 +14,8 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import io.keepalive.policy.KeepalivePolicy;
-import io.keepalive.policy.PodMarks;
-import io.keepalive.policy.spec.InjectionStrategy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -38,6 +35,8 @@ public class Webhook {
 
     private final KubernetesClient client;
     private final OperatorSettings settings;
+    /** Pod Security level of namespaces without an enforce label (the API server's admission default). */
+    private final PodSecurity.Level defaultLevel;
     private final Vertx vertx;
     private final WebhookMetrics metrics;
     private final PolicyEvents events;
@@ -52,6 +51,8 @@ public class Webhook {
     public Webhook(KubernetesClient client, OperatorSettings settings, Vertx vertx, MeterRegistry registry) {
         this.client = client;
         this.settings = settings;
+        this.defaultLevel = PodSecurity.Level.valueOf(
+                settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT));
         this.vertx = vertx;
         this.metrics = new WebhookMetrics(registry);
         this.events = new PolicyEvents(client, Duration.ofMinutes(10));
@@ -86,8 +87,6 @@ public class Webhook {
         ClusterFacts facts = new ClusterFacts(serverVersion);
         caches = new WebhookCaches(client, facts, settings.watchNamespaces().orElse(List.of()));
         caches.start().join();
-        PodSecurity.Level defaultLevel = PodSecurity.Level.valueOf(
-                settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT));
         handler = new AdmissionHandler(mapper, caches, new PodInjector(new InjectedContainers(settings), mapper),
                 defaultLevel, new WebhookOutcomes(metrics, events));
         tls = WebhookTls.load(client, settings);
@@ -181,19 +180,8 @@ public class Webhook {
         if (view == null) {
             return Optional.empty();
         }
-        Optional<Map<String, String>> labels = view.namespaceLabels(namespace);
-        if (labels.isEmpty()) {
-            return Optional.empty();
-        }
-        if ("false".equals(labels.get().get(PodMarks.INJECT_LABEL))) {
-            return Optional.of(SkipReason.OptedOut.name());
-        }
-        PodSecurity podSecurity = PodSecurity.of(labels.get(), PodSecurity.Level.valueOf(
-                settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT)));
-        InjectionStrategy asked = policy.getSpec().getStrategy() == null ? InjectionStrategy.Auto
-                : policy.getSpec().getStrategy();
-        return StrategyChoice.resolve(asked, podSecurity, view.facts()).isPresent() ? Optional.empty()
-                : Optional.of(StrategyChoice.whyNot(asked, podSecurity, view.facts()).name());
+        return InjectionDecision.namespaceRulesOut(namespace, view.namespaceLabels(namespace), policy,
+                defaultLevel, view.facts()).map(skip -> skip.reason().name());
     }
 
     public ClusterView caches() {

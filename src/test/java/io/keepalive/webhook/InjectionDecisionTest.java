@@ -14,16 +14,18 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** Each named reason, and the precedence rules, on the pure decision. */
 class InjectionDecisionTest {
     static final ClusterFacts V134 = new ClusterFacts(new KubeVersion(1, 34));
     static final ClusterFacts V128 = new ClusterFacts(new KubeVersion(1, 28));
-    static final PodSecurity PRIVILEGED = PodSecurity.of(Map.of(), PodSecurity.Level.privileged);
-    static final PodSecurity RESTRICTED = PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "restricted"), PodSecurity.Level.privileged);
-    static final PodSecurity BASELINE_128 = PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "baseline",
-            PodSecurity.ENFORCE_VERSION_LABEL, "v1.28"), PodSecurity.Level.privileged);
+    // namespace labels; a namespace without an enforce label gets the cluster default, privileged here
+    static final Map<String, String> PRIVILEGED = Map.of();
+    static final Map<String, String> RESTRICTED = Map.of(PodSecurity.ENFORCE_LABEL, "restricted");
+    static final Map<String, String> BASELINE_128 = Map.of(PodSecurity.ENFORCE_LABEL, "baseline",
+            PodSecurity.ENFORCE_VERSION_LABEL, "v1.28");
 
     static KeepalivePolicy policy(String name, String namespace, InjectionStrategy strategy, String created) {
         KeepalivePolicy p = new KeepalivePolicy();
@@ -46,12 +48,31 @@ class InjectionDecisionTest {
     static final Map<String, String> WEB = Map.of("app", "web");
     static final KeepalivePolicy AUTO = policy("p", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
 
-    static InjectionDecision decide(Pod pod, PodSecurity ps, ClusterFacts cluster, KeepalivePolicy... policies) {
-        return InjectionDecision.decide(pod, "ns", List.of(policies), ps, cluster);
+    static InjectionDecision decide(Pod pod, Map<String, String> namespaceLabels, ClusterFacts cluster,
+                                    KeepalivePolicy... policies) {
+        return InjectionDecision.decide(pod, "ns", java.util.Optional.of(namespaceLabels), List.of(policies),
+                PodSecurity.Level.privileged, cluster);
     }
 
     static SkipReason skip(InjectionDecision d) {
         return assertInstanceOf(InjectionDecision.Skip.class, d).reason();
+    }
+
+    @Test
+    void theNamespaceHasItsSayAfterThePod() {
+        assertEquals(SkipReason.OptedOut, skip(decide(pod(WEB), Map.of("keepalive.io/inject", "false"), V134, AUTO)));
+        assertEquals(SkipReason.NamespaceUnknown, skip(InjectionDecision.decide(pod(WEB), "ns", java.util.Optional.empty(),
+                List.of(AUTO), PodSecurity.Level.privileged, V134)));
+        // a pod-level reason is named first: hostNetwork wins over an opted-out namespace
+        Pod host = pod(WEB);
+        host.getSpec().setHostNetwork(true);
+        assertEquals(SkipReason.HostNetwork, skip(decide(host, Map.of("keepalive.io/inject", "false"), V134, AUTO)));
+        // the status asks the same question without a pod
+        assertEquals(SkipReason.PodSecurityForbidsPrivileged, InjectionDecision.namespaceRulesOut("ns",
+                java.util.Optional.of(RESTRICTED), policy("p", "ns", InjectionStrategy.InitContainer, "2026-01-01T00:00:00Z"),
+                PodSecurity.Level.privileged, V134).orElseThrow().reason());
+        assertTrue(InjectionDecision.namespaceRulesOut("ns", java.util.Optional.of(RESTRICTED), AUTO,
+                PodSecurity.Level.privileged, V134).isEmpty());
     }
 
     @Test
