@@ -71,7 +71,9 @@ public class AgentReports {
                 silent.put(pod.getMetadata().getName(), answer.error());
             }
         });
-        answers.keySet().retainAll(applicablePodsUids(applicablePods, answers));
+        // answers of pods that are gone age out; every live pod is asked again long before that
+        Instant stale = clock.instant().minus(interval().multipliedBy(10));
+        answers.values().removeIf(answer -> answer.at().isBefore(stale));
         return AgentJudgement.judge(withAgent.size(), running.size(), reports, silent);
     }
 
@@ -99,19 +101,6 @@ public class AgentReports {
                     answers.put(uid, answer);
                     return answer;
                 });
-    }
-
-    private static java.util.Set<String> applicablePodsUids(List<Pod> pods, Map<String, Answer> answers) {
-        // keep answers of pods other policies' reconciles may still ask about: only drop entries older than an hour
-        java.util.Set<String> keep = new java.util.HashSet<>();
-        pods.forEach(p -> keep.add(p.getMetadata().getUid() != null ? p.getMetadata().getUid() : p.getMetadata().getName()));
-        Instant old = Instant.now().minus(Duration.ofHours(1));
-        answers.forEach((uid, a) -> {
-            if (a.at().isAfter(old)) {
-                keep.add(uid);
-            }
-        });
-        return keep;
     }
 
     static boolean reachable(Pod pod) {
