@@ -26,6 +26,13 @@ final class AgentProcess {
         this.port = port;
     }
 
+    /** The agent's log in the test output, so a failure shows what the agent saw. */
+    static void printLog(AgentProcess agent) {
+        if (agent != null) {
+            System.out.println("agent log:\n" + agent.log());
+        }
+    }
+
     static AgentProcess start(Netns ns, Path dir, Map<String, String> config) throws IOException {
         Map<String, String> env = new HashMap<>(config);
         env.putIfAbsent(AgentConfig.ENV_PORT, Integer.toString(AgentConfig.DEFAULT_PORT));

@@ -25,9 +25,7 @@ class ApplySysctlsNetnsTest {
 
     @AfterAll
     static void cleanup() {
-        if (ns != null) {
-            ns.close();
-        }
+        Netns.closeAll(ns);
     }
 
     static List<String> hostValues() throws Exception {

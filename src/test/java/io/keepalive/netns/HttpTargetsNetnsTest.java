@@ -48,12 +48,8 @@ class HttpTargetsNetnsTest {
 
     @AfterAll
     static void cleanup() {
-        if (agent != null) {
-            System.out.println("agent log:\n" + agent.log());
-        }
-        if (ns != null) {
-            ns.close();
-        }
+        AgentProcess.printLog(agent);
+        Netns.closeAll(ns);
     }
 
     @Test

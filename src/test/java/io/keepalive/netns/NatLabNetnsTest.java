@@ -80,11 +80,7 @@ class NatLabNetnsTest {
 
     @AfterAll
     static void cleanup() {
-        for (Netns ns : new Netns[]{client, router, server}) {
-            if (ns != null) {
-                ns.close(); // deleting a namespace deletes its veth ends
-            }
-        }
+        Netns.closeAll(client, router, server);
     }
 
     JsonObject firstCanary(AgentProcess agent) {

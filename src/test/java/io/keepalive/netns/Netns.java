@@ -96,6 +96,15 @@ final class Netns implements AutoCloseable {
         return new JsonObject(curl("http://127.0.0.1:" + port + "/status"));
     }
 
+    /** Deletes the namespaces that were created (null-safe), with what runs inside them and their veth ends. */
+    static void closeAll(Netns... namespaces) {
+        for (Netns ns : namespaces) {
+            if (ns != null) {
+                ns.close();
+            }
+        }
+    }
+
     @Override
     public void close() {
         for (Process p : processes) {

@@ -29,9 +29,7 @@ class SocketCensusNetnsTest {
 
     @AfterAll
     static void cleanup() {
-        if (ns != null) {
-            ns.close();
-        }
+        Netns.closeAll(ns);
     }
 
     @Test
