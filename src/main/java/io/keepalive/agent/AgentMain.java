@@ -35,17 +35,7 @@ public final class AgentMain {
         Agent agent = new Agent(config, new KeepaliveSysctls(), Path.of("/proc/net"));
         agent.start();
         AgentMetrics metrics = new AgentMetrics(agent);
-        Vertx vertx = Vertx.vertx(new VertxOptions()
-                // one event loop serves three cheap endpoints; probes run on their own threads
-                .setEventLoopPoolSize(1)
-                .setWorkerPoolSize(1)
-                .setInternalBlockingPoolSize(1)
-                .setPreferNativeTransport(false)
-                // no file cache dir: the sidecar runs with a read-only root filesystem
-                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
-                        .setClassPathResolvingEnabled(false))
-                // the checker wakes every interval; nothing of ours can block the loop for long
-                .setBlockedThreadCheckInterval(60).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
+        Vertx vertx = Vertx.vertx(vertxOptions());
         new AgentServer(agent, metrics).listen(vertx, config.port()).onComplete(ar -> {
             if (ar.succeeded()) {
                 Log.info("serving /status /metrics /healthz on port " + ar.result().actualPort() + " for policy '"
@@ -60,5 +50,20 @@ public final class AgentMain {
             agent.stop();
             vertx.close();
         }, "shutdown"));
+    }
+
+    /** The sidecar's Vert.x: small and read-only-root friendly. The footprint benchmark's floor uses the same. */
+    public static VertxOptions vertxOptions() {
+        return new VertxOptions()
+                // one event loop serves three cheap endpoints; probes run on their own threads
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(1)
+                .setInternalBlockingPoolSize(1)
+                .setPreferNativeTransport(false)
+                // no file cache dir: the sidecar runs with a read-only root filesystem
+                .setFileSystemOptions(new FileSystemOptions().setFileCachingEnabled(false)
+                        .setClassPathResolvingEnabled(false))
+                // the checker wakes every interval; nothing of ours can block the loop for long
+                .setBlockedThreadCheckInterval(60).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS);
     }
 }
