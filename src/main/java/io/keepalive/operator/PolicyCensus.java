@@ -3,6 +3,7 @@ package io.keepalive.operator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.webhook.SkipReason;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -25,11 +26,8 @@ import java.util.TreeMap;
  * @param wonFromYounger pods this policy wins that younger policies also select, by their names
  */
 public record PolicyCensus(int matched, int injected, int stale, int notInjected,
-                           Map<String, Integer> skipped, Map<String, Integer> lostTo,
+                           Map<SkipReason, Integer> skipped, Map<String, Integer> lostTo,
                            Map<String, Integer> wonFromYounger, List<Pod> applicablePods) {
-
-    public static final String SKIP_OPTED_OUT = "OptedOut";
-    public static final String SKIP_HOST_NETWORK = "HostNetwork";
 
     public int lost() {
         return lostTo.values().stream().mapToInt(Integer::intValue).sum();
@@ -55,11 +53,11 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
      *                      then counted as skipped for that reason rather than as waiting for a restart
      */
     public static PolicyCensus take(KeepalivePolicy policy, Collection<KeepalivePolicy> namespacePolicies,
-                                    Collection<Pod> namespacePods, java.util.Optional<String> namespaceSkip) {
+                                    Collection<Pod> namespacePods, java.util.Optional<SkipReason> namespaceSkip) {
         String name = policy.getMetadata().getName();
         String generation = String.valueOf(policy.getMetadata().getGeneration());
         int matched = 0, injected = 0, stale = 0, notInjected = 0;
-        Map<String, Integer> skipped = new TreeMap<>();
+        Map<SkipReason, Integer> skipped = new TreeMap<>();
         Map<String, Integer> lostTo = new TreeMap<>();
         Map<String, Integer> wonFromYounger = new TreeMap<>();
         List<Pod> applicable = new ArrayList<>();
@@ -84,7 +82,7 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
 
             Map<String, String> annotations = pod.getMetadata().getAnnotations();
             boolean carriesThisPolicy = annotations != null && name.equals(annotations.get(PodMarks.POLICY_ANNOTATION));
-            String skip = skipReason(pod);
+            SkipReason skip = skipReason(pod);
             if (skip == null && !carriesThisPolicy) {
                 skip = namespaceSkip.orElse(null);
             }
@@ -113,14 +111,14 @@ public record PolicyCensus(int matched, int injected, int stale, int notInjected
         return !"Succeeded".equals(phase) && !"Failed".equals(phase);
     }
 
-    /** Pods the webhook never touches whatever the policy says; the names are the webhook's SkipReason names. */
-    static String skipReason(Pod pod) {
+    /** Pods the webhook never touches whatever the policy says, for the webhook's own reasons. */
+    static SkipReason skipReason(Pod pod) {
         Map<String, String> labels = pod.getMetadata().getLabels();
         if (labels != null && "false".equals(labels.get(PodMarks.INJECT_LABEL))) {
-            return SKIP_OPTED_OUT;
+            return SkipReason.OptedOut;
         }
         if (pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
-            return SKIP_HOST_NETWORK;
+            return SkipReason.HostNetwork;
         }
         return null;
     }

@@ -7,6 +7,7 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.webhook.SkipReason;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -91,8 +92,8 @@ public final class PolicyStatusBuilder {
                             + String.join(", ", parts) + ". Restart them (kubectl rollout restart) to apply it."
                             + skippedNote);
         }
-        Map<String, Integer> fixable = new java.util.TreeMap<>(census.skipped());
-        fixable.keySet().removeIf(reason -> !ownerCanFix(reason));
+        Map<SkipReason, Integer> fixable = new java.util.TreeMap<>(census.skipped());
+        fixable.keySet().removeIf(reason -> !reason.warning()); // skips the namespace or policy owner can fix
         if (!fixable.isEmpty()) {
             int count = fixable.values().stream().mapToInt(Integer::intValue).sum();
             return condition(ConditionTypes.READY, false, REASON_PODS_SKIPPED,
@@ -128,29 +129,21 @@ public final class PolicyStatusBuilder {
         return (podsByPolicy.size() == 1 ? "policy " : "policies ") + names;
     }
 
-    static String describeSkipped(Map<String, Integer> skipped) {
+    static String describeSkipped(Map<SkipReason, Integer> skipped) {
         return skipped.entrySet().stream()
                 .map(e -> pods(e.getValue()) + " " + e.getKey() + switch (e.getKey()) {
-                    case PolicyCensus.SKIP_HOST_NETWORK -> " (net sysctls would change the node's)";
-                    case PolicyCensus.SKIP_OPTED_OUT -> " (label keepalive.io/inject=false on the pod or namespace)";
-                    case "PodSecurityForbidsPrivileged" -> " (the namespace's Pod Security rejects the privileged init"
+                    case HostNetwork -> " (net sysctls would change the node's)";
+                    case OptedOut -> " (label keepalive.io/inject=false on the pod or namespace)";
+                    case PodSecurityForbidsPrivileged -> " (the namespace's Pod Security rejects the privileged init"
                             + " container; strategy SecurityContext needs no privilege on Kubernetes >= 1.29)";
-                    case "PodSecurityForbidsSysctls" -> " (the namespace pins Pod Security below v1.29, which rejects"
+                    case PodSecurityForbidsSysctls -> " (the namespace pins Pod Security below v1.29, which rejects"
                             + " the keepalive sysctls; raise or remove pod-security.kubernetes.io/enforce-version)";
-                    case "ClusterTooOld" -> " (the keepalive sysctls are safe only from Kubernetes 1.29; use strategy"
+                    case ClusterTooOld -> " (the keepalive sysctls are safe only from Kubernetes 1.29; use strategy"
                             + " InitContainer or Auto)";
+                    case NamespaceUnknown -> " (the operator cannot read the namespace yet)";
                     default -> "";
                 })
                 .collect(Collectors.joining(", "));
-    }
-
-    /** Skips the namespace or policy owner can fix (Pod Security, cluster version) keep a policy from Ready. */
-    static boolean ownerCanFix(String reason) {
-        try {
-            return io.keepalive.webhook.SkipReason.valueOf(reason).warning();
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     static String pods(int n) {

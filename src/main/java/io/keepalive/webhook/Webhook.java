@@ -175,13 +175,13 @@ public class Webhook {
      * its Pod Security (with the cluster version) rules out the policy's strategy. Empty when pods can take it,
      * or while the caches are not up. The status uses it to say why pods carry nothing.
      */
-    public Optional<String> skipsEveryPodOf(String namespace, KeepalivePolicy policy) {
+    public Optional<SkipReason> skipsEveryPodOf(String namespace, KeepalivePolicy policy) {
         WebhookCaches view = caches;
         if (view == null) {
             return Optional.empty();
         }
         return InjectionDecision.namespaceRulesOut(namespace, view.namespaceLabels(namespace), policy,
-                defaultLevel, view.facts()).map(skip -> skip.reason().name());
+                defaultLevel, view.facts()).map(InjectionDecision.Skip::reason);
     }
 
     public ClusterView caches() {

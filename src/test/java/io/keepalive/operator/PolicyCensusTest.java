@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.Policies;
+import io.keepalive.webhook.SkipReason;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -43,7 +44,7 @@ class PolicyCensusTest {
         assertEquals(1, census.injected());
         assertEquals(1, census.stale());
         assertEquals(1, census.notInjected());
-        assertEquals(Map.of("HostNetwork", 1, "OptedOut", 1), census.skipped());
+        assertEquals(Map.of(SkipReason.HostNetwork, 1, SkipReason.OptedOut, 1), census.skipped());
         assertEquals(3, census.applicable());
         assertEquals(0, census.lost());
     }
@@ -70,10 +71,10 @@ class PolicyCensusTest {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
         var pods = List.of(pod("old", WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1"), false, "Running"),
                 pod("new", WEB, Map.of(), false, "Running"));
-        var census = PolicyCensus.take(policy, List.of(policy), pods, java.util.Optional.of("PodSecurityForbidsPrivileged"));
+        var census = PolicyCensus.take(policy, List.of(policy), pods, java.util.Optional.of(SkipReason.PodSecurityForbidsPrivileged));
         assertEquals(1, census.injected(), "a pod injected before the namespace changed still runs the policy");
         assertEquals(0, census.notInjected());
-        assertEquals(Map.of("PodSecurityForbidsPrivileged", 1), census.skipped());
+        assertEquals(Map.of(SkipReason.PodSecurityForbidsPrivileged, 1), census.skipped());
         var ready = PolicyStatusBuilder.ready(policy, census);
         assertEquals("False", ready.getStatus());
         assertEquals("PodsSkipped", ready.getReason());
