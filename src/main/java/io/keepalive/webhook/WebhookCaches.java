@@ -3,7 +3,6 @@ package io.keepalive.webhook;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.keepalive.policy.KeepalivePolicy;
 import org.jboss.logging.Logger;
 
@@ -55,8 +54,15 @@ public final class WebhookCaches implements ClusterView, AutoCloseable {
     @Override
     public List<KeepalivePolicy> policies(String namespace) {
         List<KeepalivePolicy> found = new ArrayList<>();
+        // Not the namespace index: fabric8 updates an index entry by removing it and adding it back, unlocked for
+        // readers, so while the operator writes a policy's status a concurrent admission could find no policy and
+        // let a pod through uninjected (seen in CI). The item map replaces values atomically; policies are few.
         for (var informer : policies) {
-            found.addAll(informer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, namespace));
+            for (KeepalivePolicy policy : informer.getStore().list()) {
+                if (namespace.equals(policy.getMetadata().getNamespace())) {
+                    found.add(policy);
+                }
+            }
         }
         return found;
     }

@@ -234,6 +234,34 @@ class WebhookApiserverTest {
     }
 
     @Test
+    void podsCreatedWhileThePolicyIsBeingUpdatedAreAllInjected() throws Exception {
+        // every status write or metadata change of a policy updates the webhook's cache; a pod admitted at that
+        // moment must still find its policy (a namespace-index read raced such updates and let pods through)
+        String ns = namespaceWithPolicy("churn", Map.of(), InjectionStrategy.Auto, p -> { });
+        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread churn = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                int n = i;
+                client.resources(KeepalivePolicy.class).inNamespace(ns).withName("keepalive")
+                        .edit(p -> {
+                            p.getMetadata().setAnnotations(Map.of("test/churn", Integer.toString(n)));
+                            return p;
+                        });
+            }
+        });
+        churn.start();
+        try {
+            for (int i = 0; i < 40; i++) {
+                Pod stored = create(Policies.pod(ns, "web-" + i, WEB));
+                assertEquals("keepalive", annotations(stored).get(PodMarks.POLICY_ANNOTATION), "pod web-" + i);
+            }
+        } finally {
+            stop.set(true);
+            churn.join();
+        }
+    }
+
+    @Test
     void oneAggregatedEventForManyPods() {
         String ns = namespaceWithPolicy("events", Map.of(), InjectionStrategy.Auto, p -> { });
         for (int i = 0; i < 6; i++) {
