@@ -75,5 +75,8 @@ if [[ ! -x "$K8S_DIR/kube-apiserver" || ! -x "$K8S_DIR/kubectl" || ! -x "$K8S_DI
 fi
 [[ -x "$TOOLS_DIR/bin/helm" ]] || build_helm
 "$K8S_DIR/kube-apiserver" --version >&2
-"$K8S_DIR/etcd" --version 2>&1 | head -1 >&2
+# Captured, not piped into head: under pipefail, head closing the pipe early kills etcd with SIGPIPE and
+# the script with exit 141 (seen in CI on a loaded machine).
+etcd_version="$("$K8S_DIR/etcd" --version 2>&1)"
+echo "${etcd_version%%$'\n'*}" >&2
 echo "$TOOLS_DIR"

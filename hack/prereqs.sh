@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(iproute2 nftables conntrack nginx-light gunicorn python3 procps curl openssl util-linux)
 missing=()
 for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  # Compared, not piped into grep -q, which may close the pipe early (SIGPIPE fails the pipe under pipefail).
+  [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" == "install ok installed" ]] || missing+=("$p")
 done
 if (( ${#missing[@]} )); then
   echo "prereqs: installing ${missing[*]}" >&2
