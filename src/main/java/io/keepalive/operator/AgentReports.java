@@ -53,8 +53,9 @@ public class AgentReports {
             return null;
         }
         String name = policy.getMetadata().getName();
-        List<Pod> withAgent = applicablePods.stream().filter(p -> p.getMetadata().getAnnotations() != null
-                && name.equals(p.getMetadata().getAnnotations().get(PodMarks.POLICY_ANNOTATION))).toList();
+        List<Pod> withAgent = applicablePods.stream()
+                .filter(p -> name.equals(annotation(p, PodMarks.POLICY_ANNOTATION)) && agentPort(p) > 0)
+                .toList();
         List<Pod> running = withAgent.stream().filter(AgentReports::reachable).toList();
 
         Map<Pod, CompletableFuture<Answer>> pending = new java.util.LinkedHashMap<>();
@@ -85,7 +86,7 @@ public class AgentReports {
             return CompletableFuture.completedFuture(cached);
         }
         String podName = pod.getMetadata().getName();
-        URI uri = URI.create("http://" + hostOf(pod.getStatus().getPodIP()) + ":" + settings.agent().port() + "/status");
+        URI uri = URI.create("http://" + hostOf(pod.getStatus().getPodIP()) + ":" + agentPort(pod) + "/status");
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .thenApply(response -> response.statusCode() == 200
@@ -106,6 +107,25 @@ public class AgentReports {
     static boolean reachable(Pod pod) {
         return pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase())
                 && pod.getStatus().getPodIP() != null && !pod.getStatus().getPodIP().isBlank();
+    }
+
+    /**
+     * The port the webhook injected the agent with, or 0 when the pod carries no agent (injected while the
+     * policy had {@code agent.enabled: false}): such a pod has nobody to ask and is not a silent agent.
+     */
+    static int agentPort(Pod pod) {
+        String port = annotation(pod, PodMarks.AGENT_PORT_ANNOTATION);
+        try {
+            int value = port == null ? 0 : Integer.parseInt(port.trim());
+            return value > 0 && value < 65536 ? value : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static String annotation(Pod pod, String key) {
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
     }
 
     private static String hostOf(String ip) {

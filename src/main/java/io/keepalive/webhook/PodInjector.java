@@ -110,6 +110,13 @@ public final class PodInjector {
         annotations.put(PodMarks.GENERATION_ANNOTATION, String.valueOf(policy.getMetadata().getGeneration()));
         annotations.put(PodMarks.STRATEGY_ANNOTATION, strategy.name());
         annotations.put(PodMarks.HASH_ANNOTATION, hash);
+        if (parts.agent() != null) {
+            // the port of the container just injected, so the annotation cannot disagree with the pod
+            annotations.put(PodMarks.AGENT_PORT_ANNOTATION,
+                    String.valueOf(parts.agent().getPorts().get(0).getContainerPort()));
+        } else {
+            annotations.remove(PodMarks.AGENT_PORT_ANNOTATION);
+        }
         meta.setAnnotations(annotations);
         return new Injection(podSets, hash);
     }

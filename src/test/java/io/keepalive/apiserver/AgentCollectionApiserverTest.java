@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The control plane has no kubelet, so the test plays its part: it stores the pod with the marks the
  * webhook writes, then reports the pod Running at 127.0.0.1 through the status subresource, where the agent
- * listens on the operator's configured agent port.
+ * listens on the port the pod's agent-port annotation names.
  */
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
@@ -68,20 +68,18 @@ class AgentCollectionApiserverTest {
         // opted out, so the webhook leaves the hand-made pod alone; the marks say "injected by this policy"
         String ns = TestNamespaces.create(client, "agents", Map.of(PodMarks.INJECT_LABEL, "false"));
         client.resource(Policies.policy(ns, "observed", Map.of("app", "o"), host[0], host[1], host[2])).create();
-        Pod pod = Policies.pod(ns, "o-1", Map.of("app", "o"));
-        pod.getMetadata().setAnnotations(Map.of(PodMarks.POLICY_ANNOTATION, "observed", PodMarks.GENERATION_ANNOTATION, "1"));
-        client.resource(pod).create();
-        client.pods().inNamespace(ns).withName("o-1").editStatus(p -> {
-            p.getStatus().setPhase("Running");
-            p.getStatus().setPodIP("127.0.0.1");
-            return p;
-        });
+        runningPod(ns, "o-1", "127.0.0.1", Map.of(PodMarks.POLICY_ANNOTATION, "observed",
+                PodMarks.GENERATION_ANNOTATION, "1", PodMarks.AGENT_PORT_ANNOTATION, Integer.toString(ControlPlaneResource.agentPort)));
+        // injected while the policy had agent.enabled: false: no agent to ask, so never counted as silent
+        runningPod(ns, "o-2", "127.0.0.2", Map.of(PodMarks.POLICY_ANNOTATION, "observed", PodMarks.GENERATION_ANNOTATION, "1"));
 
         // 1. the agent wants what the netns has: in sync
         agent = startAgent("observed", host[0], host[1], host[2]);
         awaitPolicy(ns, "observed", p -> {
             Condition reporting = p.getStatus().condition(ConditionTypes.AGENTS_REPORTING);
             assertEquals("True", reporting.getStatus(), reporting.getMessage());
+            assertEquals("The agents of all 1 pod running answered.", reporting.getMessage());
+            assertEquals(2, p.getStatus().getMatchedPods());
             assertEquals(1, p.getStatus().getObserved().getPodsReporting());
             assertEquals(1, p.getStatus().getObserved().getPodsInSync());
             assertTrue(p.getStatus().getObserved().getEstablishedConnections() > 0,
@@ -95,7 +93,7 @@ class AgentCollectionApiserverTest {
             Condition reporting = p.getStatus().condition(ConditionTypes.AGENTS_REPORTING);
             assertEquals("False", reporting.getStatus());
             assertEquals("SomeAgentsSilent", reporting.getReason());
-            assertTrue(reporting.getMessage().contains("o-1"), reporting.getMessage());
+            assertTrue(reporting.getMessage().startsWith("1 of 1 pod running did not answer (o-1: "), reporting.getMessage());
         });
 
         // 3. an agent that wants other values than the netns has: drift, naming the pod and the sysctl
@@ -107,6 +105,18 @@ class AgentCollectionApiserverTest {
             assertTrue(drifted.getMessage().contains("o-1: ") && drifted.getMessage().contains("tcp_keepalive_time"),
                     drifted.getMessage());
             assertEquals(0, p.getStatus().getObserved().getPodsInSync());
+        });
+    }
+
+    /** Stores a pod with the given marks and plays the kubelet: Running at {@code ip}. */
+    private static void runningPod(String ns, String name, String ip, Map<String, String> annotations) {
+        Pod pod = Policies.pod(ns, name, Map.of("app", "o"));
+        pod.getMetadata().setAnnotations(annotations);
+        client.resource(pod).create();
+        client.pods().inNamespace(ns).withName(name).editStatus(p -> {
+            p.getStatus().setPhase("Running");
+            p.getStatus().setPodIP(ip);
+            return p;
         });
     }
 

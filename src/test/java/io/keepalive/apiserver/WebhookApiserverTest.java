@@ -40,6 +40,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -125,6 +126,7 @@ class WebhookApiserverTest {
         assertEquals("1", annotations.get(PodMarks.GENERATION_ANNOTATION));
         assertEquals("SecurityContext", annotations.get(PodMarks.STRATEGY_ANNOTATION));
         assertNotNull(annotations.get(PodMarks.HASH_ANNOTATION));
+        assertEquals(String.valueOf(settings.agent().port()), annotations.get(PodMarks.AGENT_PORT_ANNOTATION));
         assertTrue(allContainers(stored).stream().noneMatch(c -> c.getSecurityContext() != null
                 && Boolean.TRUE.equals(c.getSecurityContext().getPrivileged())), "no privileged container");
         // native sidecar on 1.34
@@ -166,6 +168,8 @@ class WebhookApiserverTest {
         assertEquals(List.of("net.ipv4.tcp_keepalive_time=600", "net.ipv4.tcp_keepalive_intvl=30",
                 "net.ipv4.tcp_keepalive_probes=5"), sysctls(stored));
         assertTrue(allContainers(stored).stream().noneMatch(c -> c.getName().startsWith("keepalive-")));
+        assertEquals("keepalive", annotations(stored).get(PodMarks.POLICY_ANNOTATION));
+        assertNull(annotations(stored).get(PodMarks.AGENT_PORT_ANNOTATION), "no agent, so no agent port");
     }
 
     @Test
