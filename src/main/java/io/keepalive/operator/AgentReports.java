@@ -35,6 +35,7 @@ public class AgentReports {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     /** Last answer per pod uid; an entry younger than the interval is reused, so pod churn costs no requests. */
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private volatile Instant nextSweep = Instant.MIN;
 
     public AgentReports(OperatorSettings settings) {
         this.settings = settings;
@@ -48,14 +49,12 @@ public class AgentReports {
         return Duration.ofSeconds(settings.agent().collectIntervalSeconds());
     }
 
-    public PolicyStatusBuilder.AgentVerdict verdict(KeepalivePolicy policy, List<Pod> applicablePods) {
+    /** @param carrying the pods that carry this policy ({@link PolicyCensus#carrying()}) */
+    public PolicyStatusBuilder.AgentVerdict verdict(KeepalivePolicy policy, List<Pod> carrying) {
         if (!enabledFor(policy)) {
             return null;
         }
-        String name = policy.getMetadata().getName();
-        List<Pod> withAgent = applicablePods.stream()
-                .filter(p -> name.equals(annotation(p, PodMarks.POLICY_ANNOTATION)) && agentPort(p) > 0)
-                .toList();
+        List<Pod> withAgent = carrying.stream().filter(p -> agentPort(p) > 0).toList();
         List<Pod> running = withAgent.stream().filter(AgentReports::reachable).toList();
 
         Map<Pod, CompletableFuture<Answer>> pending = new java.util.LinkedHashMap<>();
@@ -72,10 +71,22 @@ public class AgentReports {
                 silent.put(pod.getMetadata().getName(), answer.error());
             }
         });
-        // answers of pods that are gone age out; every live pod is asked again long before that
-        Instant stale = clock.instant().minus(interval().multipliedBy(10));
-        answers.values().removeIf(answer -> answer.at().isBefore(stale));
+        forgetGonePods();
         return AgentJudgement.judge(withAgent.size(), running.size(), reports, silent);
+    }
+
+    /**
+     * Answers of pods that are gone age out; every live pod is asked again long before that. The map holds every
+     * policy's pods, so it is swept at most once per interval, not on every reconcile.
+     */
+    private void forgetGonePods() {
+        Instant now = clock.instant();
+        if (now.isBefore(nextSweep)) {
+            return;
+        }
+        nextSweep = now.plus(interval());
+        Instant stale = now.minus(interval().multipliedBy(10));
+        answers.values().removeIf(answer -> answer.at().isBefore(stale));
     }
 
     private CompletableFuture<Answer> answerFor(Pod pod) {
@@ -114,18 +125,14 @@ public class AgentReports {
      * policy had {@code agent.enabled: false}): such a pod has nobody to ask and is not a silent agent.
      */
     static int agentPort(Pod pod) {
-        String port = annotation(pod, PodMarks.AGENT_PORT_ANNOTATION);
+        Map<String, String> annotations = pod.getMetadata().getAnnotations();
+        String port = annotations == null ? null : annotations.get(PodMarks.AGENT_PORT_ANNOTATION);
         try {
             int value = port == null ? 0 : Integer.parseInt(port.trim());
             return value > 0 && value < 65536 ? value : 0;
         } catch (NumberFormatException e) {
             return 0;
         }
-    }
-
-    private static String annotation(Pod pod, String key) {
-        Map<String, String> annotations = pod.getMetadata().getAnnotations();
-        return annotations == null ? null : annotations.get(key);
     }
 
     private static String hostOf(String ip) {

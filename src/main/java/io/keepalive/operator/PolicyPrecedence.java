@@ -5,7 +5,8 @@ import io.keepalive.policy.KeepalivePolicy;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Optional;
+import java.util.List;
+import java.util.Map;
 
 /**
  * When several policies select one pod, exactly one applies: the oldest (it was there first, so a newcomer
@@ -20,8 +21,17 @@ public final class PolicyPrecedence {
     private PolicyPrecedence() {
     }
 
-    public static Optional<KeepalivePolicy> winner(Collection<KeepalivePolicy> selecting) {
-        return selecting.stream().min(OLDEST_FIRST);
+    /**
+     * The live policies that select a pod with these labels, the one that applies first. The webhook and the
+     * status census both ask this, so a pod's governing policy is the same in both.
+     */
+    public static List<KeepalivePolicy> selecting(Collection<KeepalivePolicy> policies, Map<String, String> podLabels) {
+        return policies.stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getSpec() != null
+                        && p.getSpec().getTcp() != null)
+                .filter(p -> PodSelection.selects(p.getSpec().getSelector(), podLabels))
+                .sorted(OLDEST_FIRST)
+                .toList();
     }
 
     static Instant created(KeepalivePolicy policy) {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
-import io.keepalive.operator.PodSelection;
 import io.keepalive.operator.PolicyPrecedence;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -43,88 +43,92 @@ public sealed interface InjectionDecision {
 
     /**
      * @param namespace       the namespace of the admission request (a pod's metadata.namespace can be empty on CREATE)
-     * @param namespaceLabels that namespace's labels; empty when it is not known (yet)
+     * @param namespaceLabels that namespace's labels, empty when it is not known (yet); asked only once a policy
+     *                        selects the pod and the pod itself does not rule it out, since it may cost a GET
      * @param policies        the policies of that namespace; others are ignored whatever the caller passes, so a
      *                        tenant's policy never reaches a pod of another namespace
      * @param defaultLevel    the cluster's Pod Security level for namespaces without an enforce label
      */
-    static InjectionDecision decide(Pod pod, String namespace, Optional<Map<String, String>> namespaceLabels,
+    static InjectionDecision decide(Pod pod, String namespace, Supplier<Optional<Map<String, String>>> namespaceLabels,
                                     Collection<KeepalivePolicy> policies, PodSecurity.Level defaultLevel,
                                     ClusterFacts cluster) {
         Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
-        List<KeepalivePolicy> selecting = policies.stream()
-                .filter(p -> Objects.equals(namespace, p.getMetadata().getNamespace()))
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && p.getSpec() != null
-                        && p.getSpec().getTcp() != null)
-                .filter(p -> PodSelection.selects(p.getSpec().getSelector(), labels))
-                .sorted(PolicyPrecedence.OLDEST_FIRST)
-                .toList();
+        List<KeepalivePolicy> selecting = PolicyPrecedence.selecting(policies.stream()
+                .filter(p -> Objects.equals(namespace, p.getMetadata().getNamespace())).toList(), labels);
         if (selecting.isEmpty()) {
             return Skip.of(SkipReason.NoMatchingPolicy, "no policy in namespace " + namespace + " selects the pod", null);
         }
         KeepalivePolicy policy = selecting.get(0);
-        String name = policy.getMetadata().getName();
-        if (labels != null && "false".equals(labels.get(PodMarks.INJECT_LABEL))) {
-            return Skip.of(SkipReason.OptedOut, "the pod sets " + PodMarks.INJECT_LABEL + "=false", policy);
-        }
         Map<String, String> annotations = pod.getMetadata().getAnnotations();
         if (annotations != null && annotations.containsKey(PodMarks.HASH_ANNOTATION)) {
             return Skip.of(SkipReason.AlreadyInjected, "the pod carries " + PodMarks.HASH_ANNOTATION + "="
                     + annotations.get(PodMarks.HASH_ANNOTATION), policy);
         }
-        PodSpec spec = pod.getSpec();
-        if (spec == null) {
-            spec = new PodSpec();
+        Optional<Skip> podSays = podRulesOut(pod, policy);
+        if (podSays.isPresent()) {
+            return podSays.get();
         }
+        return forNamespace(namespace, namespaceLabels.get(), policy, defaultLevel, cluster,
+                selecting.subList(1, selecting.size()));
+    }
+
+    /**
+     * What the pod alone says, whatever its namespace: it opted out, shares the node's network namespace, is a
+     * Windows pod, or already uses a name the webhook injects. The webhook asks it for every new pod; the
+     * policy status asks it to tell skipped pods from pods that wait for a restart.
+     */
+    public static Optional<Skip> podRulesOut(Pod pod, KeepalivePolicy policy) {
+        Map<String, String> labels = pod.getMetadata() == null ? null : pod.getMetadata().getLabels();
+        if (labels != null && "false".equals(labels.get(PodMarks.INJECT_LABEL))) {
+            return Optional.of(Skip.of(SkipReason.OptedOut, "the pod sets " + PodMarks.INJECT_LABEL + "=false", policy));
+        }
+        PodSpec spec = pod.getSpec() == null ? new PodSpec() : pod.getSpec();
         if (Boolean.TRUE.equals(spec.getHostNetwork())) {
-            return Skip.of(SkipReason.HostNetwork, "hostNetwork pods share the node's network namespace; "
-                    + "policy " + name + " is not applied", policy);
+            return Optional.of(Skip.of(SkipReason.HostNetwork, "hostNetwork pods share the node's network namespace; "
+                    + "policy " + policy.getMetadata().getName() + " is not applied", policy));
         }
         if (spec.getOs() != null && "windows".equalsIgnoreCase(spec.getOs().getName())) {
-            return Skip.of(SkipReason.WindowsPod, "Windows pods have no Linux sysctls", policy);
+            return Optional.of(Skip.of(SkipReason.WindowsPod, "Windows pods have no Linux sysctls", policy));
         }
-        Optional<String> taken = takenName(spec);
-        if (taken.isPresent()) {
-            return Skip.of(SkipReason.NameTaken, "the pod already has a container or volume named "
-                    + taken.get(), policy);
-        }
-        return namespaceRulesOut(namespace, namespaceLabels, policy, defaultLevel, cluster)
-                .<InjectionDecision>map(skip -> skip)
-                .orElseGet(() -> new Inject(policy, strategy(policy, namespaceLabels.get(), defaultLevel, cluster),
-                        selecting.subList(1, selecting.size())));
+        return takenName(spec).map(taken -> Skip.of(SkipReason.NameTaken,
+                "the pod already has a container or volume named " + taken, policy));
     }
 
     /**
      * What the namespace alone says about a policy, whatever the pod: it opted out, it is not known yet (so its
      * Pod Security cannot be checked and injecting could get the pod rejected), or its Pod Security and the
-     * cluster version rule the policy's strategy out. Empty when its pods can take the policy. The webhook asks
-     * it for every pod; the policy status asks it to say why pods carry nothing.
+     * cluster version rule the policy's strategy out. Empty when its pods can take the policy. The policy status
+     * asks it to say why pods carry nothing; the webhook makes the same decision through {@link #decide}.
      */
     public static Optional<Skip> namespaceRulesOut(String namespace, Optional<Map<String, String>> namespaceLabels,
                                                    KeepalivePolicy policy, PodSecurity.Level defaultLevel,
                                                    ClusterFacts cluster) {
+        return forNamespace(namespace, namespaceLabels, policy, defaultLevel, cluster, List.of()) instanceof Skip skip
+                ? Optional.of(skip) : Optional.empty();
+    }
+
+    /** The namespace's say, and the concrete strategy when it has none: resolved once, for both callers. */
+    private static InjectionDecision forNamespace(String namespace, Optional<Map<String, String>> namespaceLabels,
+                                                  KeepalivePolicy policy, PodSecurity.Level defaultLevel,
+                                                  ClusterFacts cluster, List<KeepalivePolicy> overruled) {
         if (namespaceLabels.isEmpty()) {
-            return Optional.of(Skip.of(SkipReason.NamespaceUnknown, "namespace " + namespace
-                    + " is not known yet; its Pod Security cannot be checked", policy));
+            return Skip.of(SkipReason.NamespaceUnknown, "namespace " + namespace
+                    + " is not known yet; its Pod Security cannot be checked", policy);
         }
         if ("false".equals(namespaceLabels.get().get(PodMarks.INJECT_LABEL))) {
             // the registration's namespaceSelector already keeps the API server from calling; a hand-written one may not
-            return Optional.of(Skip.of(SkipReason.OptedOut, "namespace " + namespace + " sets "
-                    + PodMarks.INJECT_LABEL + "=false", policy));
+            return Skip.of(SkipReason.OptedOut, "namespace " + namespace + " sets "
+                    + PodMarks.INJECT_LABEL + "=false", policy);
         }
         PodSecurity podSecurity = PodSecurity.of(namespaceLabels.get(), defaultLevel);
         InjectionStrategy asked = asked(policy);
-        if (StrategyChoice.resolve(asked, podSecurity, cluster).isPresent()) {
-            return Optional.empty();
+        Optional<InjectionStrategy> strategy = StrategyChoice.resolve(asked, podSecurity, cluster);
+        if (strategy.isPresent()) {
+            return new Inject(policy, strategy.get(), overruled);
         }
-        return Optional.of(Skip.of(StrategyChoice.whyNot(asked, podSecurity, cluster),
+        return Skip.of(StrategyChoice.whyNot(asked, podSecurity, cluster),
                 StrategyChoice.explain(asked, podSecurity, cluster) + " (policy " + policy.getMetadata().getName() + ")",
-                policy));
-    }
-
-    private static InjectionStrategy strategy(KeepalivePolicy policy, Map<String, String> namespaceLabels,
-                                              PodSecurity.Level defaultLevel, ClusterFacts cluster) {
-        return StrategyChoice.resolve(asked(policy), PodSecurity.of(namespaceLabels, defaultLevel), cluster).orElseThrow();
+                policy);
     }
 
     private static InjectionStrategy asked(KeepalivePolicy policy) {

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The webhook's view of the cluster, from informers: a GET per admission would cost the API server a round
- * trip inside its own request. A namespace missing from the cache (created a moment ago) is read once.
+ * trip inside its own request. A namespace missing from the cache (created a moment ago) is read with a GET
+ * each time until the informer has it; the decision asks for it only once a policy selects the pod.
  */
 public final class WebhookCaches implements ClusterView, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookCaches.class);

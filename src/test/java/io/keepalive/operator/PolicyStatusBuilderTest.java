@@ -25,7 +25,7 @@ class PolicyStatusBuilderTest {
     void readyWhenEveryApplicablePodRunsTheCurrentGeneration() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 2);
         var pods = List.of(injected("a", "2"), injected("b", "2"));
-        var status = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy), pods), null, T1);
+        var status = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1);
 
         var ready = status.condition(ConditionTypes.READY);
         assertEquals("True", ready.getStatus());
@@ -40,7 +40,7 @@ class PolicyStatusBuilderTest {
     void podsCreatedBeforeThePolicyNeedARestart() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 3);
         var pods = List.of(injected("a", "3"), injected("b", "2"), pod("c", WEB, Map.of(), false, "Running"));
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy), pods), null, T1)
+        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1)
                 .condition(ConditionTypes.READY);
         assertEquals("False", ready.getStatus());
         assertEquals("PodsAwaitingRestart", ready.getReason());
@@ -53,7 +53,7 @@ class PolicyStatusBuilderTest {
     @Test
     void noMatchingPodsIsNotAFailure() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy), List.of()), null, T1)
+        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), List.of()), null, T1)
                 .condition(ConditionTypes.READY);
         assertEquals("True", ready.getStatus());
         assertEquals("NoMatchingPods", ready.getReason());
@@ -64,7 +64,7 @@ class PolicyStatusBuilderTest {
         var older = policy("older", WEB, "2026-01-01T00:00:00Z", 1);
         var younger = policy("younger", WEB, "2026-02-01T00:00:00Z", 1);
         var status = PolicyStatusBuilder.build(younger,
-                PolicyCensus.take(younger, List.of(older, younger), List.of(pod("w", WEB, Map.of(), false, "Running"))), null, T1);
+                PolicyCensusTest.take(younger, List.of(older, younger), List.of(pod("w", WEB, Map.of(), false, "Running"))), null, T1);
         assertEquals("OverriddenByOlderPolicy", status.condition(ConditionTypes.READY).getReason());
         var conflict = status.condition(ConditionTypes.CONFLICT);
         assertEquals("True", conflict.getStatus());
@@ -75,7 +75,7 @@ class PolicyStatusBuilderTest {
     @Test
     void allPodsSkippedNamesTheReasons() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy),
+        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy),
                 List.of(pod("h", WEB, Map.of(), true, "Running"))), null, T1).condition(ConditionTypes.READY);
         assertEquals("AllPodsSkipped", ready.getReason());
         assertTrue(ready.getMessage().contains("1 pod HostNetwork (net sysctls would change the node's)"), ready.getMessage());
@@ -85,34 +85,19 @@ class PolicyStatusBuilderTest {
     void transitionTimeStaysWhileStatusStaysSoAnUnchangedWorldGivesAnEqualStatus() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
         var pods = List.<Pod>of(injected("a", "1"));
-        var first = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy), pods), null, T1);
+        var first = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1);
         policy.setStatus(first);
-        var second = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy), pods), null, T2);
+        var second = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T2);
         assertEquals(first, second);
         assertEquals("2026-05-01T10:00:00Z", second.condition(ConditionTypes.READY).getLastTransitionTime());
 
         // a real change moves the transition time and makes the status differ
         policy.setStatus(second);
-        var third = PolicyStatusBuilder.build(policy, PolicyCensus.take(policy, List.of(policy),
+        var third = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy),
                 List.of(injected("a", "1"), pod("new", WEB, Map.of(), false, "Pending"))), null, T2);
         assertNotEquals(second, third);
         assertEquals("2026-05-01T11:00:00Z", third.condition(ConditionTypes.READY).getLastTransitionTime());
         assertEquals("2026-05-01T10:00:00Z", third.condition(ConditionTypes.CONFLICT).getLastTransitionTime());
-    }
-
-    @Test
-    void slimPodsKeepWhatTheCensusReadsAndDropTheRest() {
-        var full = injected("a", "1");
-        full.getMetadata().setAnnotations(Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1",
-                "kubectl.kubernetes.io/last-applied-configuration", "{...big...}"));
-        full.getSpec().setContainers(List.of(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("c").withImage("i").build()));
-        var slim = SlimPodStore.slim(full);
-        assertEquals(Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1"), slim.getMetadata().getAnnotations());
-        assertEquals(null, slim.getSpec(), "no spec kept unless hostNetwork");
-        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        assertEquals(PolicyCensus.take(policy, List.of(policy), List.of(full)).injected(),
-                PolicyCensus.take(policy, List.of(policy), List.of(slim)).injected());
-        assertTrue(SlimPodStore.relevantChange(slim, SlimPodStore.slim(injected("a", "2"))));
     }
 
     private static Pod injected(String name, String generation) {

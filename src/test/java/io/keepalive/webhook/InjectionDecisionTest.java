@@ -50,7 +50,7 @@ class InjectionDecisionTest {
 
     static InjectionDecision decide(Pod pod, Map<String, String> namespaceLabels, ClusterFacts cluster,
                                     KeepalivePolicy... policies) {
-        return InjectionDecision.decide(pod, "ns", java.util.Optional.of(namespaceLabels), List.of(policies),
+        return InjectionDecision.decide(pod, "ns", () -> java.util.Optional.of(namespaceLabels), List.of(policies),
                 PodSecurity.Level.privileged, cluster);
     }
 
@@ -61,12 +61,19 @@ class InjectionDecisionTest {
     @Test
     void theNamespaceHasItsSayAfterThePod() {
         assertEquals(SkipReason.OptedOut, skip(decide(pod(WEB), Map.of("keepalive.io/inject", "false"), V134, AUTO)));
-        assertEquals(SkipReason.NamespaceUnknown, skip(InjectionDecision.decide(pod(WEB), "ns", java.util.Optional.empty(),
+        assertEquals(SkipReason.NamespaceUnknown, skip(InjectionDecision.decide(pod(WEB), "ns", java.util.Optional::empty,
                 List.of(AUTO), PodSecurity.Level.privileged, V134)));
         // a pod-level reason is named first: hostNetwork wins over an opted-out namespace
         Pod host = pod(WEB);
         host.getSpec().setHostNetwork(true);
         assertEquals(SkipReason.HostNetwork, skip(decide(host, Map.of("keepalive.io/inject", "false"), V134, AUTO)));
+        // the namespace may cost a GET: not asked when no policy selects the pod or the pod rules itself out
+        java.util.function.Supplier<java.util.Optional<Map<String, String>>> mustNotBeAsked =
+                () -> org.junit.jupiter.api.Assertions.fail("namespace labels read for a decision that does not need them");
+        assertEquals(SkipReason.HostNetwork, skip(InjectionDecision.decide(host, "ns", mustNotBeAsked,
+                List.of(AUTO), PodSecurity.Level.privileged, V134)));
+        assertEquals(SkipReason.NoMatchingPolicy, skip(InjectionDecision.decide(pod(Map.of("app", "db")), "ns",
+                mustNotBeAsked, List.of(AUTO), PodSecurity.Level.privileged, V134)));
         // the status asks the same question without a pod
         assertEquals(SkipReason.PodSecurityForbidsPrivileged, InjectionDecision.namespaceRulesOut("ns",
                 java.util.Optional.of(RESTRICTED), policy("p", "ns", InjectionStrategy.InitContainer, "2026-01-01T00:00:00Z"),

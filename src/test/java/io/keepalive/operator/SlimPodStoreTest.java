@@ -1,0 +1,72 @@
+package io.keepalive.operator;
+
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.keepalive.policy.PodMarks;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.keepalive.operator.PolicyCensusTest.WEB;
+import static io.keepalive.operator.PolicyCensusTest.policy;
+import static io.keepalive.operator.PolicyCensusTest.take;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SlimPodStoreTest {
+
+    static Pod running(Map<String, String> labels, Map<String, String> annotations, String phase, String ip) {
+        return new PodBuilder().withNewMetadata().withName("a").withNamespace("ns").withLabels(labels)
+                .withAnnotations(annotations).endMetadata()
+                .withNewSpec().addToContainers(new ContainerBuilder().withName("c").withImage("i").build()).endSpec()
+                .withNewStatus().withPhase(phase).withPodIP(ip).endStatus().build();
+    }
+
+    static final Map<String, String> OURS = Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1");
+
+    @Test
+    void slimPodsKeepWhatTheCensusReadsAndDropTheRest() {
+        var full = running(WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1",
+                "kubectl.kubernetes.io/last-applied-configuration", "{...big...}"), "Running", "10.0.0.1");
+        var slim = SlimPodStore.slim(full);
+        assertEquals(OURS, slim.getMetadata().getAnnotations());
+        assertNull(slim.getSpec(), "no spec kept for a pod none of the webhook's pod rules concern");
+        assertEquals("10.0.0.1", slim.getStatus().getPodIP());
+        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
+        var fromSlim = take(policy, List.of(policy), List.of(slim));
+        assertEquals(1, fromSlim.injected());
+        assertEquals(take(policy, List.of(policy), List.of(full)).injected(), fromSlim.injected());
+    }
+
+    @Test
+    void updatesThatCannotChangeAStatusAreFilteredOut() {
+        Pod before = running(WEB, OURS, "Running", "10.0.0.1");
+        // what kubelets and controllers write all the time: conditions, container statuses, foreign annotations
+        Pod probed = running(WEB, OURS, "Running", "10.0.0.1");
+        probed.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                .withType("Ready").withStatus("True").build()));
+        probed.getMetadata().setAnnotations(Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1",
+                "checksum/config", "abc"));
+        assertFalse(SlimPodStore.relevantChange(probed, before));
+        // fabric8 hands the stored (slim) pod as the old one
+        assertFalse(SlimPodStore.relevantChange(probed, SlimPodStore.slim(before)));
+    }
+
+    @Test
+    void updatesThatCanChangeAStatusPass() {
+        Pod before = running(WEB, OURS, "Pending", null);
+        assertTrue(SlimPodStore.relevantChange(running(Map.of("app", "db"), OURS, "Pending", null), before), "relabel");
+        assertTrue(SlimPodStore.relevantChange(running(WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web",
+                PodMarks.GENERATION_ANNOTATION, "2"), "Pending", null), before), "our annotation");
+        assertTrue(SlimPodStore.relevantChange(running(WEB, Map.of(), "Pending", null), before), "our annotations gone");
+        assertTrue(SlimPodStore.relevantChange(running(WEB, OURS, "Running", null), before), "phase");
+        assertTrue(SlimPodStore.relevantChange(running(WEB, OURS, "Pending", "10.0.0.2"), before), "pod IP");
+        Pod deleting = running(WEB, OURS, "Pending", null);
+        deleting.getMetadata().setDeletionTimestamp("2026-05-01T10:00:00Z");
+        assertTrue(SlimPodStore.relevantChange(deleting, before), "deletion");
+    }
+}
