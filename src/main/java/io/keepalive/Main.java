@@ -21,8 +21,8 @@ public class Main {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (mode) {
             case "operator" -> Quarkus.run(rest);
-            case "apply-sysctls" -> System.exit(ApplySysctlsCommand.run(rest, System.out, System.err));
-            case "agent" -> AgentMain.run(rest);
+            case ApplySysctlsCommand.NAME -> System.exit(ApplySysctlsCommand.run(rest, System.out, System.err));
+            case AgentMain.MODE -> AgentMain.run(rest);
             default -> {
                 System.err.println("unknown mode '" + mode + "'; " + USAGE);
                 System.exit(2);

@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  * (no Quarkus, no Kubernetes client): it never talks to the Kubernetes API, the operator comes to it.
  */
 public final class AgentMain {
+    /** The first argument that starts this mode; the webhook injects the sidecar with it. */
+    public static final String MODE = "agent";
+
     private AgentMain() {
     }
 

@@ -15,7 +15,7 @@ public final class ApplySysctlsCommand {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
-    static final String NAME = "apply-sysctls";
+    public static final String NAME = "apply-sysctls";
 
     private ApplySysctlsCommand() {
     }

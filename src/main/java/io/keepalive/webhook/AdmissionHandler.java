@@ -93,18 +93,19 @@ public final class AdmissionHandler {
         }
         String podName = podName(pod, request);
 
-        InjectionDecision decision = InjectionDecision.decide(pod, namespace, cluster.namespaceLabels(namespace),
-                cluster.policies(namespace), defaultLevel, cluster.facts());
+        String podNamespace = namespace;
+        InjectionDecision decision = InjectionDecision.decide(pod, podNamespace, () -> cluster.namespaceLabels(podNamespace),
+                cluster.policies(podNamespace), defaultLevel, cluster.facts());
         if (!(decision instanceof InjectionDecision.Inject inject)) {
             outcomes.record(namespace, podName, decision, Set.of());
             return allow(uid, null, List.of());
         }
         // both trees from the same mapper and model, so the diff holds only what the injector changed
         JsonNode original = mapper.valueToTree(pod);
-        PodInjector.Injection injection = injector.inject(pod, inject.policy(), inject.strategy(), cluster.facts());
+        Set<String> podSetsSysctls = injector.inject(pod, inject.policy(), inject.strategy(), cluster.facts());
         JsonNode patch = JsonDiff.asJson(original, mapper.valueToTree(pod), PLAIN_OPERATIONS);
-        outcomes.record(namespace, podName, decision, injection.podSetsSysctls());
-        List<String> warnings = injection.podSetsSysctls().stream()
+        outcomes.record(namespace, podName, decision, podSetsSysctls);
+        List<String> warnings = podSetsSysctls.stream()
                 .map(s -> "keepalive.io: the pod sets " + s + " itself; policy " + inject.policy().getMetadata().getName()
                         + " leaves it as it is")
                 .toList();

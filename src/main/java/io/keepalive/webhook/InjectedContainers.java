@@ -11,13 +11,18 @@ import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.keepalive.agent.AgentConfig;
+import io.keepalive.agent.AgentMain;
+import io.keepalive.agent.ApplySysctlsCommand;
+import io.keepalive.agent.KeepaliveSysctl;
 import io.keepalive.operator.OperatorSettings;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.spec.TcpKeepalive;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,10 +35,10 @@ public final class InjectedContainers {
     public static final String AGENT_CONTAINER = "keepalive-agent";
     /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
     public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
-    public static final String TIME_SYSCTL = "net.ipv4.tcp_keepalive_time";
-    public static final String INTERVAL_SYSCTL = "net.ipv4.tcp_keepalive_intvl";
-    public static final String PROBES_SYSCTL = "net.ipv4.tcp_keepalive_probes";
-    public static final List<String> SYSCTL_NAMES = List.of(TIME_SYSCTL, INTERVAL_SYSCTL, PROBES_SYSCTL);
+    public static final List<String> CONTAINER_NAMES = List.of(SYSCTLS_CONTAINER, AGENT_CONTAINER);
+    /** The pod-level names of the sysctls, from the agent's own list so both sides always agree. */
+    public static final List<String> SYSCTL_NAMES = Arrays.stream(KeepaliveSysctl.values())
+            .map(InjectedContainers::sysctlName).toList();
     public static final String JVM_OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
 
     private final OperatorSettings settings;
@@ -44,35 +49,47 @@ public final class InjectedContainers {
 
     /** The three keepalive sysctls with the policy's values, in a stable order. */
     public static List<Sysctl> sysctls(TcpKeepalive tcp) {
-        return List.of(new Sysctl(TIME_SYSCTL, Integer.toString(tcp.time())),
-                new Sysctl(INTERVAL_SYSCTL, Integer.toString(tcp.interval())),
-                new Sysctl(PROBES_SYSCTL, Integer.toString(tcp.probeCount())));
+        return Arrays.stream(KeepaliveSysctl.values())
+                .map(s -> new Sysctl(sysctlName(s), Integer.toString(value(s, tcp)))).toList();
+    }
+
+    static String sysctlName(KeepaliveSysctl sysctl) {
+        return "net.ipv4." + sysctl.fileName();
+    }
+
+    private static int value(KeepaliveSysctl sysctl, TcpKeepalive tcp) {
+        return switch (sysctl) {
+            case TIME -> tcp.time();
+            case INTERVAL -> tcp.interval();
+            case PROBES -> tcp.probeCount();
+        };
     }
 
     /**
      * The init container of the InitContainer strategy: privileged because /proc/sys is read-only otherwise,
      * root because the sysctl files belong to root. Sysctls the pod sets itself are left out so the pod's own
-     * values stay (the kubelet applies pod sysctls before init containers run).
+     * values stay (the kubelet applies pod sysctls before init containers run); when the pod sets all three
+     * there is nothing left to write, and no init container (apply-sysctls refuses to run without values).
+     * The arguments are the agent's own option names, so the command line cannot drift from its parser.
      */
-    public Container sysctlInitContainer(TcpKeepalive tcp, Set<String> leaveAlone) {
-        List<String> args = new ArrayList<>(List.of("apply-sysctls"));
-        if (!leaveAlone.contains(TIME_SYSCTL)) {
-            args.add("--time=" + tcp.time());
+    public Optional<Container> sysctlInitContainer(TcpKeepalive tcp, Set<String> leaveAlone) {
+        List<String> args = new ArrayList<>(List.of(ApplySysctlsCommand.NAME));
+        for (KeepaliveSysctl sysctl : KeepaliveSysctl.values()) {
+            if (!leaveAlone.contains(sysctlName(sysctl))) {
+                args.add(sysctl.option() + "=" + value(sysctl, tcp));
+            }
         }
-        if (!leaveAlone.contains(INTERVAL_SYSCTL)) {
-            args.add("--interval=" + tcp.interval());
+        if (args.size() == 1) {
+            return Optional.empty();
         }
-        if (!leaveAlone.contains(PROBES_SYSCTL)) {
-            args.add("--probes=" + tcp.probeCount());
-        }
-        return base(SYSCTLS_CONTAINER, args, resources(settings.initContainer()))
+        return Optional.of(base(SYSCTLS_CONTAINER, args, resources(settings.initContainer()))
                 .withNewSecurityContext()
                 .withPrivileged(true)
                 .withRunAsUser(0L)
                 .withRunAsNonRoot(false)
                 .withReadOnlyRootFilesystem(true)
                 .endSecurityContext()
-                .build();
+                .build());
     }
 
     /**
@@ -90,7 +107,7 @@ public final class InjectedContainers {
             env.add(new EnvVar(e.getKey(), e.getValue(), null));
         }
         env.add(new EnvVar(JVM_OPTIONS_ENV, settings.agent().jvmOptions(), null));
-        ContainerBuilder builder = base(AGENT_CONTAINER, List.of("agent"), resources(settings.agent()))
+        ContainerBuilder builder = base(AGENT_CONTAINER, List.of(AgentMain.MODE), resources(settings.agent()))
                 .withEnv(env)
                 .addNewPort().withName("keepalive-agent").withContainerPort(port).withProtocol("TCP").endPort()
                 .withNewLivenessProbe()

@@ -8,7 +8,9 @@ import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.policy.spec.TcpKeepalive;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,10 +20,10 @@ class PodInjectorTest {
     static final ClusterFacts V134 = new ClusterFacts(new KubeVersion(1, 34));
     final PodInjector injector = new PodInjector(new InjectedContainers(TestSettings.defaults()), new ObjectMapper());
 
-    static KeepalivePolicy stored(String resourceVersion, int time) {
+    static KeepalivePolicy stored(long generation, int time) {
         KeepalivePolicy p = InjectionDecisionTest.policy("p", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
         p.getMetadata().setUid("uid-1");
-        p.getMetadata().setResourceVersion(resourceVersion);
+        p.getMetadata().setGeneration(generation);
         p.getSpec().setTcp(new TcpKeepalive(time, 30, 5));
         return p;
     }
@@ -31,32 +33,48 @@ class PodInjectorTest {
                 .filter(e -> e.getName().equals("KEEPALIVE_DESIRED_TIME_SECONDS")).findFirst().orElseThrow().getValue();
     }
 
-    @Test
-    void aChangedPolicyIsNeverServedFromTheBuiltContainersOfItsOldVersion() {
-        Pod first = InjectionDecisionTest.pod(Map.of("app", "web"));
-        var a = injector.inject(first, stored("1", 300), InjectionStrategy.SecurityContext, V134);
-        Pod second = InjectionDecisionTest.pod(Map.of("app", "web"));
-        var b = injector.inject(second, stored("1", 300), InjectionStrategy.SecurityContext, V134);
-        assertEquals(a.hash(), b.hash());
-        assertTrue(first.getSpec().getInitContainers().get(0) == second.getSpec().getInitContainers().get(0),
-                "same policy version: built once");
-
-        Pod third = InjectionDecisionTest.pod(Map.of("app", "web"));
-        var c = injector.inject(third, stored("2", 120), InjectionStrategy.SecurityContext, V134);
-        assertNotEquals(a.hash(), c.hash());
-        assertEquals("120", agentTime(third));
-        assertEquals("120", third.getSpec().getSecurityContext().getSysctls().get(0).getValue());
-        assertEquals(c.hash(), third.getMetadata().getAnnotations().get(PodMarks.HASH_ANNOTATION));
+    static String hash(Pod pod) {
+        return pod.getMetadata().getAnnotations().get(PodMarks.HASH_ANNOTATION);
     }
 
     @Test
-    void injectingTwiceChangesNothing() {
+    void aChangedPolicyIsNeverServedFromTheBuiltContainersOfItsOldGeneration() {
+        Pod first = InjectionDecisionTest.pod(Map.of("app", "web"));
+        injector.inject(first, stored(1, 300), InjectionStrategy.SecurityContext, V134);
+        // the operator wrote the status: new resourceVersion, same generation, same containers
+        KeepalivePolicy statusWritten = stored(1, 300);
+        statusWritten.getMetadata().setResourceVersion("999");
+        Pod second = InjectionDecisionTest.pod(Map.of("app", "web"));
+        injector.inject(second, statusWritten, InjectionStrategy.SecurityContext, V134);
+        assertTrue(first.getSpec().getInitContainers().get(0) == second.getSpec().getInitContainers().get(0),
+                "same policy generation: built once");
+
+        Pod third = InjectionDecisionTest.pod(Map.of("app", "web"));
+        injector.inject(third, stored(2, 120), InjectionStrategy.SecurityContext, V134);
+        assertNotEquals(hash(first), hash(third));
+        assertEquals("120", agentTime(third));
+        assertEquals("120", third.getSpec().getSecurityContext().getSysctls().get(0).getValue());
+    }
+
+    @Test
+    void aPodThatSetsAllThreeSysctlsGetsNoInitContainerWithNothingToDo() {
         Pod pod = InjectionDecisionTest.pod(Map.of("app", "web"));
-        injector.inject(pod, stored("1", 300), InjectionStrategy.InitContainer, V134);
-        String once = pod.toString();
-        injector.inject(pod, stored("1", 300), InjectionStrategy.InitContainer, V134);
-        assertEquals(once, pod.toString());
-        assertEquals(2, pod.getSpec().getInitContainers().size());
-        assertEquals(1, pod.getSpec().getVolumes().size());
+        pod.getSpec().setSecurityContext(new io.fabric8.kubernetes.api.model.PodSecurityContextBuilder()
+                .withSysctls(InjectedContainers.sysctls(new TcpKeepalive(600, 60, 3))).build());
+        Set<String> kept = injector.inject(pod, stored(1, 300), InjectionStrategy.InitContainer, V134);
+        assertEquals(Set.copyOf(InjectedContainers.SYSCTL_NAMES), kept);
+        assertEquals(List.of(InjectedContainers.AGENT_CONTAINER),
+                pod.getSpec().getInitContainers().stream().map(c -> c.getName()).toList());
+        assertEquals("600", pod.getSpec().getSecurityContext().getSysctls().get(0).getValue());
+    }
+
+    @Test
+    void theInitContainerSpeaksTheAgentsOwnCommandLine() {
+        var init = new InjectedContainers(TestSettings.defaults())
+                .sysctlInitContainer(new TcpKeepalive(300, 30, 5), Set.of("net.ipv4.tcp_keepalive_intvl")).orElseThrow();
+        // a sysctl the pod sets itself is left out; the others in the agent's option syntax
+        var args = init.getArgs();
+        assertEquals(io.keepalive.agent.ApplySysctlsCommand.NAME, args.get(0));
+        assertEquals(List.of("--time=300", "--probes=5"), args.subList(1, args.size()));
     }
 }
