@@ -40,7 +40,8 @@ public final class AgentJudgement {
                                                          List<AgentReport> reports, Map<String, String> silent) {
         List<Condition> conditions = new ArrayList<>();
         conditions.add(reporting(podsWithAgent, runningPods, reports.size(), silent));
-        conditions.add(drift(reports));
+        List<String> findings = findings(reports);
+        conditions.add(drift(reports, findings));
         if (reports.isEmpty()) {
             return new PolicyStatusBuilder.AgentVerdict(null, conditions);
         }
@@ -49,19 +50,18 @@ public final class AgentJudgement {
         observed.setPodsInSync((int) reports.stream().filter(AgentReport::inSync).count());
         observed.setEstablishedConnections(reports.stream().mapToInt(AgentReport::established).sum());
         observed.setConnectionsWithoutKeepalive(reports.stream().mapToInt(AgentReport::keepaliveOff).sum());
-        observed.setFindings(findings(reports));
+        observed.setFindings(findings);
         return new PolicyStatusBuilder.AgentVerdict(observed, conditions);
     }
 
     static Condition reporting(int podsWithAgent, int runningPods, int answered, Map<String, String> silent) {
         if (podsWithAgent == 0) {
-            return condition(ConditionTypes.AGENTS_REPORTING, false, REASON_NO_AGENTS,
-                    "No pod runs this policy's agent yet.").toBuilder().withStatus("Unknown").build();
+            return PolicyStatusBuilder.unknown(ConditionTypes.AGENTS_REPORTING, REASON_NO_AGENTS,
+                    "No pod runs this policy's agent yet.");
         }
         if (runningPods == 0) {
-            return condition(ConditionTypes.AGENTS_REPORTING, false, REASON_NOT_RUNNING,
-                    PolicyStatusBuilder.pods(podsWithAgent) + " carry the agent; none is running yet.")
-                    .toBuilder().withStatus("Unknown").build();
+            return PolicyStatusBuilder.unknown(ConditionTypes.AGENTS_REPORTING, REASON_NOT_RUNNING,
+                    PolicyStatusBuilder.pods(podsWithAgent) + " carry the agent; none is running yet.");
         }
         if (silent.isEmpty() && answered == runningPods) {
             return condition(ConditionTypes.AGENTS_REPORTING, true, REASON_ALL_REPORTING,
@@ -73,10 +73,10 @@ public final class AgentJudgement {
                         + first.map(e -> " (" + e.getKey() + ": " + e.getValue() + ")").orElse("") + ".");
     }
 
-    static Condition drift(List<AgentReport> reports) {
+    /** @param findings {@link #findings} of the same reports */
+    static Condition drift(List<AgentReport> reports, List<String> findings) {
         if (reports.isEmpty()) {
-            return condition(ConditionTypes.DRIFTED, false, REASON_NO_REPORTS, "No agent has reported yet.")
-                    .toBuilder().withStatus("Unknown").build();
+            return PolicyStatusBuilder.unknown(ConditionTypes.DRIFTED, REASON_NO_REPORTS, "No agent has reported yet.");
         }
         List<AgentReport> drifted = reports.stream().filter(r -> !r.inSync()).sorted(
                 java.util.Comparator.comparing(AgentReport::pod)).toList();
@@ -86,7 +86,6 @@ public final class AgentJudgement {
                     drifted.size() + " of " + PolicyStatusBuilder.pods(reports.size()) + " reporting run other values "
                             + "than desired (" + first.pod() + ": " + String.join("; ", first.drift()) + ").");
         }
-        List<String> findings = findings(reports);
         if (!findings.isEmpty()) {
             return condition(ConditionTypes.DRIFTED, true, REASON_FINDINGS, findings.get(0)
                     + (findings.size() > 1 ? " (and " + (findings.size() - 1) + " more in status.observed.findings)" : ""));

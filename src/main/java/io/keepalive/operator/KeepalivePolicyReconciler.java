@@ -54,7 +54,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
 
         PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods,
                 webhook.skipsEveryPodOf(namespace, policy));
-        var agents = agentReports.verdict(policy, census.applicablePods());
+        var agents = agentReports.verdict(policy, census.carrying());
         KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, agents, clock.instant());
 
         UpdateControl<KeepalivePolicy> control;
@@ -89,7 +89,10 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                         .withName("neighbour-policies")
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
-                        .withOnUpdateFilter((a, b) -> !java.util.Objects.equals(a.getSpec(), b.getSpec())
+                        // spec changes move the generation (status subresource); status writes, which every
+                        // policy makes each collect interval, must not wake the whole namespace
+                        .withOnUpdateFilter((a, b) -> !java.util.Objects.equals(a.getMetadata().getGeneration(),
+                                b.getMetadata().getGeneration())
                                 || !java.util.Objects.equals(a.getMetadata().getDeletionTimestamp(),
                                 b.getMetadata().getDeletionTimestamp()))
                         .build(), context);

@@ -37,7 +37,7 @@ public final class PolicyStatusBuilder {
     public static KeepalivePolicyStatus build(KeepalivePolicy policy, PolicyCensus census, AgentVerdict agents,
                                               Instant now) {
         KeepalivePolicyStatus previous = policy.getStatus();
-        long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
+        long generation = generation(policy);
         KeepalivePolicyStatus status = new KeepalivePolicyStatus();
         status.setObservedGeneration(generation);
         status.setMatchedPods(census.matched());
@@ -62,7 +62,7 @@ public final class PolicyStatusBuilder {
     }
 
     static Condition ready(KeepalivePolicy policy, PolicyCensus census) {
-        long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
+        long generation = generation(policy);
         String skippedNote = census.skipped().isEmpty() ? "" : " Skipped: " + describeSkipped(census.skipped()) + ".";
         if (census.matched() == 0) {
             return condition(ConditionTypes.READY, true, REASON_NO_MATCHING_PODS,
@@ -146,13 +146,26 @@ public final class PolicyStatusBuilder {
                 .collect(Collectors.joining(", "));
     }
 
+    /** metadata.generation, 0 before the API server assigned one (policies built in tests). */
+    static long generation(KeepalivePolicy policy) {
+        return policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
+    }
+
     static String pods(int n) {
         return n == 1 ? "1 pod" : n + " pods";
     }
 
     public static Condition condition(String type, boolean status, String reason, String message) {
-        return new ConditionBuilder().withType(type).withStatus(status ? "True" : "False")
-                .withReason(reason).withMessage(message).build();
+        return condition(type, status ? "True" : "False", reason, message);
+    }
+
+    /** Neither true nor false yet: nothing to judge (no agent running, no report). */
+    static Condition unknown(String type, String reason, String message) {
+        return condition(type, "Unknown", reason, message);
+    }
+
+    private static Condition condition(String type, String status, String reason, String message) {
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message).build();
     }
 
     /** What the agents of the applicable pods observed, already judged; null until agents are collected. */

@@ -90,8 +90,8 @@ public final class PolicyEvents {
                 } else {
                     t.written += pending[0];
                     client.v1().events().inNamespace(k.namespace()).withName(t.eventName)
-                            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"count\":" + t.written
-                                    + ",\"lastTimestamp\":\"" + now + "\",\"message\":" + quote(message) + "}");
+                            .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(
+                                    Map.of("count", t.written, "lastTimestamp", now.toString(), "message", message)));
                 }
             } catch (RuntimeException e) {
                 // events are best effort; forget this one and start a fresh Event next time
@@ -116,24 +116,5 @@ public final class PolicyEvents {
                 .withReportingComponent(COMPONENT)
                 .withReportingInstance(System.getenv().getOrDefault("HOSTNAME", COMPONENT))
                 .build();
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

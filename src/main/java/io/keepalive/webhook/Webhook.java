@@ -187,8 +187,4 @@ public class Webhook {
     public ClusterView caches() {
         return caches;
     }
-
-    public PolicyEvents events() {
-        return events;
-    }
 }
