@@ -2,7 +2,8 @@ package io.keepalive.webhook;
 
 /**
  * Why the webhook leaves a pod alone. The names show up in Events on the policy, in the metric's reason tag
- * and in the webhook's log; OptedOut and HostNetwork are also the policy census's skip reasons.
+ * and in the webhook's log, and the policy status counts the pods it skips by them
+ * ({@link InjectionDecision#podRulesOut}, {@link InjectionDecision#namespaceRulesOut}).
  */
 public enum SkipReason {
     /** No policy of the pod's namespace selects it. */
