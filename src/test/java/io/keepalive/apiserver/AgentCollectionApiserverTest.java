@@ -10,6 +10,7 @@ import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.Policies;
+import io.keepalive.testing.Processes;
 import io.keepalive.testing.TestNamespaces;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -136,7 +137,7 @@ class AgentCollectionApiserverTest {
         int[] values = new int[3];
         String[] names = {"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"};
         for (int i = 0; i < 3; i++) {
-            values[i] = Integer.parseInt(ControlPlane.run(List.of("sysctl", "-n", names[i])).trim());
+            values[i] = Integer.parseInt(Processes.run(List.of("sysctl", "-n", names[i])).requireSuccess().stdout().trim());
         }
         return values;
     }

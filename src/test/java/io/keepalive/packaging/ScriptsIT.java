@@ -1,5 +1,6 @@
 package io.keepalive.packaging;
 
+import io.keepalive.testing.Processes.Result;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
