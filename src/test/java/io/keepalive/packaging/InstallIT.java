@@ -78,16 +78,22 @@ class InstallIT {
 
     @Test
     void rbacHasNoWildcards() {
+        List<String> inspected = new ArrayList<>();
         for (JsonNode role : rendered) {
             if (!role.path("kind").asText().endsWith("Role")) {
                 continue;
             }
+            inspected.add(role.path("kind").asText() + "/" + role.at("/metadata/name").asText());
+            assertFalse(role.path("rules").isEmpty(), inspected.get(inspected.size() - 1) + " has no rules");
             for (JsonNode rule : role.path("rules")) {
                 for (String field : List.of("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")) {
                     rule.path(field).forEach(v -> assertNotEquals("*", v.asText(), role.at("/metadata/name") + ": " + rule));
                 }
             }
         }
+        // without this the test passes when nothing was rendered; the chart has the ClusterRoles <name>-policies
+        // and <name>, and the Role <name> in the release namespace
+        assertTrue(inspected.size() >= 3, "expected at least 2 ClusterRoles and 1 Role, inspected " + inspected);
     }
 
     @Test
