@@ -4,9 +4,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,8 +28,8 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
                         .endMetadata().build()).create();
             }
         }
-        webhookPort = freePort();
-        agentPort = freePort();
+        webhookPort = Ports.free();
+        agentPort = Ports.free();
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
         // kube-api-test's kubeconfig names files or carries data, depending on its version
@@ -61,13 +58,5 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
     @Override
     public void stop() {
         // the control plane lives for the whole JVM; other test classes reuse it
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
