@@ -1,9 +1,9 @@
 package io.keepalive.packaging;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Ports;
+import io.keepalive.testing.TestNamespaces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +37,7 @@ class OperatorProcessIT {
     @BeforeAll
     static void start() throws Exception {
         client = ControlPlane.client();
-        if (client.namespaces().withName(NAMESPACE).get() == null) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-        }
+        TestNamespaces.ensure(client, NAMESPACE);
         // other packaging tests may have installed the same CRD already (with their own field manager)
         var crd = client.getKubernetesSerialization().unmarshal(Files.readString(Packaging.generatedCrd()),
                 io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);

@@ -1,6 +1,5 @@
 package io.keepalive.testing;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -23,10 +22,7 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         Config config = ControlPlane.config();
         try (var client = ControlPlane.client()) {
-            if (client.namespaces().withName(OPERATOR_NAMESPACE).get() == null) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OPERATOR_NAMESPACE)
-                        .endMetadata().build()).create();
-            }
+            TestNamespaces.ensure(client, OPERATOR_NAMESPACE);
         }
         webhookPort = Ports.free();
         agentPort = Ports.free();
