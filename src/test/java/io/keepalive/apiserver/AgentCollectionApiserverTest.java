@@ -21,9 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -143,10 +141,7 @@ class AgentCollectionApiserverTest {
     }
 
     private static Process startAgent(String policy, int time, int interval, int probes) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.keepalive.Main", "agent"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(Processes.app("agent")).redirectErrorStream(true)
                 .redirectOutput(Files.createTempFile("agent", ".log").toFile());
         Map<String, String> env = builder.environment();
         env.remove("KUBECONFIG");

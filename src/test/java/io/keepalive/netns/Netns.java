@@ -142,12 +142,7 @@ final class Netns implements AutoCloseable {
 
     /** The real application entry point (io.keepalive.Main), on the test classpath, as its own JVM. */
     static List<String> app(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.keepalive.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return Processes.app(args);
     }
 
     static void assertContains(String haystack, String needle) {

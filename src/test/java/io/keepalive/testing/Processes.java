@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +81,19 @@ public final class Processes {
             deleteQuietly(out);
             deleteQuietly(err);
         }
+    }
+
+    /**
+     * The command line of the real application entry point (io.keepalive.Main) on the test classpath, as its own
+     * JVM: {@code args} are the mode and its arguments. Small, fast-starting JVM settings, like the sidecar's.
+     */
+    public static List<String> app(String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                "io.keepalive.Main"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static String read(Path file) throws IOException {
