@@ -25,9 +25,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -119,10 +119,10 @@ class AgentCollectionApiserverTest {
         });
     }
 
+    /** Policies.awaitStatus, once the operator has collected agents at all (the assertions read that condition). */
     private static void awaitPolicy(String ns, String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
-        await().atMost(WITHIN).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            var policy = client.resources(KeepalivePolicy.class).inNamespace(ns).withName(name).get();
-            assertTrue(policy.getStatus() != null && policy.getStatus().condition(ConditionTypes.AGENTS_REPORTING) != null);
+        Policies.awaitStatus(client, ns, name, WITHIN, policy -> {
+            assertNotNull(policy.getStatus().condition(ConditionTypes.AGENTS_REPORTING), "agents not collected yet");
             assertion.accept(policy);
         });
     }
