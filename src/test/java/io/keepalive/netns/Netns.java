@@ -38,7 +38,7 @@ final class Netns implements AutoCloseable {
         for (String tool : tools) {
             Result r = run(Duration.ofSeconds(10), "sh", "-c", "command -v " + tool);
             assertEquals(0, r.exit(), tool + " is missing: run hack/prereqs.sh (Debian packages iproute2 nftables "
-                    + "conntrack nginx-light gunicorn python3 procps curl util-linux)");
+                    + "conntrack nginx-light gunicorn python3 procps curl util-linux mount)");
         }
     }
 
