@@ -4,12 +4,13 @@
 # (like a pod). Measures resident memory (VmRSS after warm-up), idle CPU (per-thread schedstat over IDLE_SECONDS, millicores)
 # and the wall time of `apply-sysctls` (median of RUNS, in a fresh netns, JVM start included).
 # Needs root, iproute2, curl, nginx (Debian nginx-light). Writes bench/results/agent.md.
-#   usage: bench/agent-footprint.sh [--no-build]     env: IDLE_SECONDS (240) RUNS (11) WARMUP (300)
+#   usage: bench/agent-footprint.sh [--no-build]     env: IDLE_SECONDS (240) RUNS (11) WARMUP (300) READY_SECONDS (30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IDLE_SECONDS="${IDLE_SECONDS:-240}"
 RUNS="${RUNS:-11}"
 WARMUP="${WARMUP:-300}"
+READY_SECONDS="${READY_SECONDS:-30}"
 # The flags the webhook injects into the sidecar (docs/agent.md). Kept in one place: the benchmark measures these.
 SIDECAR_JVM_FLAGS="${SIDECAR_JVM_FLAGS:--XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData -Dio.netty.allocator.type=unpooled -Dvertx.disableDnsResolver=true}"
 JAVA="${JAVA:-java}"
@@ -38,13 +39,24 @@ trap cleanup EXIT
 
 netns() { ip netns add "$TAG-$1"; ip -n "$TAG-$1" link set lo up; echo "$TAG-$1"; }
 
-# start NAME NETNS PORT PATH cmd... : starts, waits until PATH answers, warms up with WARMUP requests, echoes PID
+# start NAME NETNS PORT PATH cmd... : starts, waits until PATH answers, warms up with WARMUP requests, echoes PID.
+# Callers run it in $(...), where set -e does not apply, so a server that never answers is reported and ends the
+# subshell with exit 1 explicitly; the failed assignment then stops the script (set -e). The log is printed here
+# because the EXIT trap removes $WORK.
 start() {
   local name=$1 ns=$2 port=$3 path=$4; shift 4
   ip netns exec "$ns" "$@" >"$WORK/$name.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 100); do
-    ip netns exec "$ns" curl -sf -o /dev/null "http://127.0.0.1:$port$path" && break
+  local deadline=$((SECONDS + READY_SECONDS))
+  until ip netns exec "$ns" curl -sf -o /dev/null "http://127.0.0.1:$port$path"; do
+    local why=""
+    kill -0 "$pid" 2>/dev/null || why="it exited"
+    [[ -n $why ]] || (( SECONDS < deadline )) || why="no answer within $READY_SECONDS s"
+    if [[ -n $why ]]; then
+      echo "agent-footprint: $name is not ready on http://127.0.0.1:$port$path ($why); its log $WORK/$name.log ends:" >&2
+      tail -n 40 "$WORK/$name.log" >&2
+      exit 1
+    fi
     sleep 0.1
   done
   for _ in $(seq "$WARMUP"); do

@@ -5,5 +5,7 @@
 # -Dbench.warmup=5000 -Dbench.creates=200
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./mvnw -B -ntp test -Dtest=WebhookBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
+# No -Dsurefire.failIfNoSpecifiedTests=false: if WebhookBenchmark is renamed or moved, surefire fails ("No tests
+# matching pattern") instead of the script succeeding without measuring anything.
+./mvnw -B -ntp test -Dtest=WebhookBenchmark \
   -Dquarkus.log.category.\"io.keepalive\".level=INFO "$@"

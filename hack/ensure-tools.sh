@@ -50,7 +50,9 @@ import (
 	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
-  (cd "$mod" && go mod tidy -e >&2 2>&1 | tail -5 >&2 || true)
+  # -e: tidy reports what it cannot resolve and still writes go.mod/go.sum (it exits 0 then), so the build below
+  # says what is really missing; a failure it does exit non-zero for (bad go.mod, no go) stops the script here.
+  (cd "$mod" && go mod tidy -e 2>&1 | tail -5 >&2)
   local cv="k8s.io/component-base/version" gv="k8s.io/client-go/pkg/version"
   local ld="-s -w -X $cv.gitVersion=v$K8S_VERSION -X $cv.gitMajor=1 -X $cv.gitMinor=$minor"
   ld="$ld -X $gv.gitVersion=v$K8S_VERSION -X $gv.gitMajor=1 -X $gv.gitMinor=$minor"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh Debian machine (idempotent, quiet when all is there):
-# Debian packages for the real-kernel tier (iproute2, nftables, conntrack, nginx, gunicorn, ss),
-# and the Go-built control plane and helm (hack/ensure-tools.sh).
+# Debian packages for the real-kernel tier (iproute2, nftables, conntrack, nginx, gunicorn, ss, unshare,
+# mount), and the Go-built control plane and helm (hack/ensure-tools.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(iproute2 nftables conntrack nginx-light gunicorn python3 procps curl openssl util-linux)
+# mount is its own package on Debian (not util-linux, which has unshare); ApplySysctlsNetnsTest needs both
+PACKAGES=(iproute2 nftables conntrack nginx-light gunicorn python3 procps curl openssl util-linux mount)
 missing=()
 for p in "${PACKAGES[@]}"; do
   # Compared, not piped into grep -q, which may close the pipe early (SIGPIPE fails the pipe under pipefail).

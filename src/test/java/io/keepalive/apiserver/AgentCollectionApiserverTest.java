@@ -10,6 +10,7 @@ import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.Policies;
+import io.keepalive.testing.Processes;
 import io.keepalive.testing.TestNamespaces;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,15 +21,13 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -120,10 +119,10 @@ class AgentCollectionApiserverTest {
         });
     }
 
+    /** Policies.awaitStatus, once the operator has collected agents at all (the assertions read that condition). */
     private static void awaitPolicy(String ns, String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
-        await().atMost(WITHIN).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
-            var policy = client.resources(KeepalivePolicy.class).inNamespace(ns).withName(name).get();
-            assertTrue(policy.getStatus() != null && policy.getStatus().condition(ConditionTypes.AGENTS_REPORTING) != null);
+        Policies.awaitStatus(client, ns, name, WITHIN, policy -> {
+            assertNotNull(policy.getStatus().condition(ConditionTypes.AGENTS_REPORTING), "agents not collected yet");
             assertion.accept(policy);
         });
     }
@@ -136,16 +135,13 @@ class AgentCollectionApiserverTest {
         int[] values = new int[3];
         String[] names = {"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"};
         for (int i = 0; i < 3; i++) {
-            values[i] = Integer.parseInt(ControlPlane.run(List.of("sysctl", "-n", names[i])).trim());
+            values[i] = Integer.parseInt(Processes.run(List.of("sysctl", "-n", names[i])).requireSuccess().stdout().trim());
         }
         return values;
     }
 
     private static Process startAgent(String policy, int time, int interval, int probes) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.keepalive.Main", "agent"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(Processes.app("agent")).redirectErrorStream(true)
                 .redirectOutput(Files.createTempFile("agent", ".log").toFile());
         Map<String, String> env = builder.environment();
         env.remove("KUBECONFIG");

@@ -22,10 +22,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,8 +132,7 @@ class PolicyStatusApiserverTest {
         String ns = TestNamespaces.create(client, "restart");
         client.resource(Policies.pod(ns, "early", Map.of("app", "early"))).create(); // no policy yet: nothing injected
         client.resource(Policies.policy(ns, "late", Map.of("app", "early"), 120, 15, 4)).create();
-        await().atMost(WITHIN).untilAsserted(() -> {
-            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("late").get();
+        Policies.awaitStatus(client, ns, "late", WITHIN, p -> {
             Condition ready = p.getStatus().condition(ConditionTypes.READY);
             assertEquals("PodsAwaitingRestart", ready.getReason());
             assertTrue(ready.getMessage().startsWith("1 of 1 pod run without generation 1: 1 without it"), ready.getMessage());
@@ -146,8 +146,7 @@ class PolicyStatusApiserverTest {
         policy.getSpec().setStrategy(io.keepalive.policy.spec.InjectionStrategy.InitContainer);
         client.resource(policy).create();
         client.resource(Policies.pod(ns, "r-1", Map.of("app", "r"))).create(); // admitted: nothing privileged injected
-        await().atMost(WITHIN).untilAsserted(() -> {
-            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("needs-privilege").get();
+        Policies.awaitStatus(client, ns, "needs-privilege", WITHIN, p -> {
             Condition ready = p.getStatus().condition(ConditionTypes.READY);
             assertEquals("False", ready.getStatus());
             assertEquals("AllPodsSkipped", ready.getReason());
@@ -179,14 +178,26 @@ class PolicyStatusApiserverTest {
         String ns = TestNamespaces.create(client, "idle", Map.of(PodMarks.INJECT_LABEL, "false"));
         client.resource(Policies.policy(ns, "quiet", Map.of("app", "q"), 120, 15, 4)).create();
         client.resource(Policies.pod(ns, "q-1", Map.of("app", "q"))).create();
-        await().atMost(WITHIN).untilAsserted(() -> {
-            var p = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet").get();
-            assertNotNull(p.getStatus());
-            assertEquals(1, p.getStatus().getMatchedPods());
-        });
+        Policies.awaitStatus(client, ns, "quiet", WITHIN, p -> assertEquals(1, p.getStatus().getMatchedPods()));
 
+        // One watch for both phases: the count of the idle phase is only worth something if the same watch, still
+        // open, then sees the write a relevant change causes; and a watch that dies (onClose with a cause) fails
+        // the test instead of leaving the count at 0.
         AtomicInteger modifications = new AtomicInteger();
-        try (Watch ignored = countModifications(ns, "quiet", modifications)) {
+        AtomicReference<WatcherException> closedBy = new AtomicReference<>();
+        try (Watch ignored = client.resources(KeepalivePolicy.class).inNamespace(ns).withName("quiet").watch(new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, KeepalivePolicy resource) {
+                if (action == Action.MODIFIED) {
+                    modifications.incrementAndGet();
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                closedBy.set(cause);
+            }
+        })) {
             // irrelevant pod churn: a pod the policy does not select, and an unrelated change to a matched pod
             client.resource(Policies.pod(ns, "unrelated", Map.of("app", "other"))).create();
             client.pods().inNamespace(ns).withName("q-1").edit(p -> {
@@ -194,30 +205,18 @@ class PolicyStatusApiserverTest {
                 return p;
             });
             Thread.sleep(10_000);
-        }
-        assertEquals(0, modifications.get(), "status writes while nothing relevant changed");
+            assertNull(closedBy.get(), "the watch closed during the idle period, so it counted nothing");
+            assertEquals(0, modifications.get(), "status writes while nothing relevant changed");
 
-        // and the same watch sees a write as soon as something relevant changes (the count can fail)
-        AtomicInteger after = new AtomicInteger();
-        try (Watch ignored = countModifications(ns, "quiet", after)) {
+            // the control: a relevant change, seen by the same watch (the count can fail)
             client.resource(Policies.pod(ns, "q-2", Map.of("app", "q"))).create();
-            await().atMost(WITHIN).until(() -> after.get() >= 1);
-        }
-    }
-
-    private static Watch countModifications(String ns, String name, AtomicInteger count) {
-        return client.resources(KeepalivePolicy.class).inNamespace(ns).withName(name).watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, KeepalivePolicy resource) {
-                if (action == Action.MODIFIED) {
-                    count.incrementAndGet();
+            await().atMost(WITHIN).until(() -> {
+                if (closedBy.get() != null) {
+                    throw new IllegalStateException("the watch closed before it saw the status write", closedBy.get());
                 }
-            }
-
-            @Override
-            public void onClose(WatcherException cause) {
-            }
-        });
+                return modifications.get() >= 1;
+            });
+        }
     }
 
     @Test
@@ -238,11 +237,8 @@ class PolicyStatusApiserverTest {
         assertTrue(wide.contains("AllPodsSkipped"), wide);
     }
 
+    /** A policy of this test's namespace. */
     private void awaitStatus(String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
-        await().atMost(WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            var policy = client.resources(KeepalivePolicy.class).inNamespace(namespace).withName(name).get();
-            assertNotNull(policy.getStatus(), "no status yet on " + name);
-            assertion.accept(policy);
-        });
+        Policies.awaitStatus(client, namespace, name, WITHIN, assertion);
     }
 }

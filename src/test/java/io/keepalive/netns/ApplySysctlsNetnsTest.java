@@ -4,8 +4,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,13 +27,13 @@ class ApplySysctlsNetnsTest {
         Netns.closeAll(ns);
     }
 
-    static List<String> hostValues() throws Exception {
+    static List<String> hostValues() {
         List<String> values = new ArrayList<>();
         for (String f : FILES) {
             // `cat`, not Files.readString: the kernel answers a read at a non-zero offset of a sysctl file with
-            // EOF, so a Java read loop can return only the first buffer's worth ("7" of "7200")
-            values.add(new String(new ProcessBuilder("cat", "/proc/sys/net/ipv4/" + f).start().getInputStream()
-                    .readAllBytes()).trim());
+            // EOF, so a Java read loop can return only the first buffer's worth ("7" of "7200"). Through Netns.run,
+            // so a failing or hanging cat fails the test instead of reading as "" or stalling it.
+            values.add(Netns.ok(Netns.run(Duration.ofSeconds(10), "cat", "/proc/sys/net/ipv4/" + f)).stdout().trim());
         }
         return values;
     }
@@ -44,7 +43,7 @@ class ApplySysctlsNetnsTest {
     }
 
     @Test
-    void setsItsOwnNamespaceAndLeavesTheHostAlone() throws Exception {
+    void setsItsOwnNamespaceAndLeavesTheHostAlone() {
         List<String> host = hostValues();
         assertEquals(List.of("7200", "75", "9"), nsValues(), "a new netns starts from kernel defaults");
         // values the host is unlikely to have, so a leak would show

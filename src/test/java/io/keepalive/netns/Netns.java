@@ -1,10 +1,9 @@
 package io.keepalive.netns;
 
+import io.keepalive.testing.Processes;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A network namespace the test owns, named uniquely per JVM run (prefix + PID + counter) so that parallel or
@@ -40,7 +38,7 @@ final class Netns implements AutoCloseable {
         for (String tool : tools) {
             Result r = run(Duration.ofSeconds(10), "sh", "-c", "command -v " + tool);
             assertEquals(0, r.exit(), tool + " is missing: run hack/prereqs.sh (Debian packages iproute2 nftables "
-                    + "conntrack nginx-light gunicorn python3 procps curl util-linux)");
+                    + "conntrack nginx-light gunicorn python3 procps curl util-linux mount)");
         }
     }
 
@@ -136,39 +134,15 @@ final class Netns implements AutoCloseable {
         return r;
     }
 
+    /** Runs a command (outside any namespace) and waits for it; a timeout kills it and fails naming it. */
     static Result run(Duration timeout, String... command) {
-        try {
-            Path out = Files.createTempFile("netns-out", ".txt");
-            Path err = Files.createTempFile("netns-err", ".txt");
-            long start = System.nanoTime();
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                fail("timed out after " + timeout + ": " + String.join(" ", command));
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
-                    Files.readString(err, StandardCharsets.UTF_8), took);
-            Files.deleteIfExists(out);
-            Files.deleteIfExists(err);
-            return r;
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        Processes.Result r = Processes.run(timeout, List.of(command));
+        return new Result(r.exit(), r.stdout(), r.stderr(), r.took());
     }
 
     /** The real application entry point (io.keepalive.Main), on the test classpath, as its own JVM. */
     static List<String> app(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                "io.keepalive.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return Processes.app(args);
     }
 
     static void assertContains(String haystack, String needle) {

@@ -6,6 +6,7 @@ import io.keepalive.operator.LeaderElection;
 import io.keepalive.operator.OperatorSettings;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.Processes.Result;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

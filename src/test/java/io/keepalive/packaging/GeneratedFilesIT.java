@@ -2,6 +2,7 @@ package io.keepalive.packaging;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.Processes.Result;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

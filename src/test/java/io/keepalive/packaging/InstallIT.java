@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.operator.LeaderElection;
 import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.Processes.Result;
 import io.keepalive.testing.TestNamespaces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,16 +78,22 @@ class InstallIT {
 
     @Test
     void rbacHasNoWildcards() {
+        List<String> inspected = new ArrayList<>();
         for (JsonNode role : rendered) {
             if (!role.path("kind").asText().endsWith("Role")) {
                 continue;
             }
+            inspected.add(role.path("kind").asText() + "/" + role.at("/metadata/name").asText());
+            assertFalse(role.path("rules").isEmpty(), inspected.get(inspected.size() - 1) + " has no rules");
             for (JsonNode rule : role.path("rules")) {
                 for (String field : List.of("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")) {
                     rule.path(field).forEach(v -> assertNotEquals("*", v.asText(), role.at("/metadata/name") + ": " + rule));
                 }
             }
         }
+        // without this the test passes when nothing was rendered; the chart has the ClusterRoles <name>-policies
+        // and <name>, and the Role <name> in the release namespace
+        assertTrue(inspected.size() >= 3, "expected at least 2 ClusterRoles and 1 Role, inspected " + inspected);
     }
 
     @Test
@@ -155,11 +162,10 @@ class InstallIT {
     }
 
     private static boolean canI(String[] query) {
-        List<String> command = new ArrayList<>(List.of(ControlPlane.binary("kubectl").toString(), "--kubeconfig",
-                ControlPlane.kubeconfigFile().toString(), "auth", "can-i"));
-        command.addAll(List.of(query));
-        command.add("--as=" + serviceAccount);
-        Result result = exec(command);
+        List<String> args = new ArrayList<>(List.of("auth", "can-i"));
+        args.addAll(List.of(query));
+        args.add("--as=" + serviceAccount);
+        Result result = ControlPlane.kubectlResult(args.toArray(String[]::new));
         String answer = result.stdout().trim();
         if (result.exit() == 0 && answer.equals("yes")) {
             return true;
@@ -201,8 +207,7 @@ class InstallIT {
     private static String create(String ns, JsonNode object) throws IOException {
         Path file = Files.createTempFile("keepalive-pod", ".json");
         Files.writeString(file, object.toString());
-        Result result = exec(List.of(ControlPlane.binary("kubectl").toString(), "--kubeconfig",
-                ControlPlane.kubeconfigFile().toString(), "create", "-n", ns, "-f", file.toString()));
+        Result result = ControlPlane.kubectlResult("create", "-n", ns, "-f", file.toString());
         return result.exit() == 0 ? "" : result.output();
     }
 

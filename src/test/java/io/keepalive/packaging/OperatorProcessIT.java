@@ -1,14 +1,14 @@
 package io.keepalive.packaging;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.Ports;
+import io.keepalive.testing.TestNamespaces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,9 +37,7 @@ class OperatorProcessIT {
     @BeforeAll
     static void start() throws Exception {
         client = ControlPlane.client();
-        if (client.namespaces().withName(NAMESPACE).get() == null) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-        }
+        TestNamespaces.ensure(client, NAMESPACE);
         // other packaging tests may have installed the same CRD already (with their own field manager)
         var crd = client.getKubernetesSerialization().unmarshal(Files.readString(Packaging.generatedCrd()),
                 io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
@@ -60,7 +58,7 @@ class OperatorProcessIT {
     void readyThenLeaderThenStopsPromptlyOnSigterm() throws Exception {
         Path jar = Packaging.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.exists(jar), jar + " is built by `./mvnw package` before the integration tests");
-        int http = freePort(), webhook = freePort();
+        int http = Ports.free(), webhook = Ports.free();
         log = Files.createTempFile("operator", ".log");
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "operator")).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -96,12 +94,6 @@ class OperatorProcessIT {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return e.toString();
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

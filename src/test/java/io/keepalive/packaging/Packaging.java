@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.keepalive.testing.ControlPlane;
+import io.keepalive.testing.Processes;
+import io.keepalive.testing.Processes.Result;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /** The chart, the generated files and the real helm binary, for the packaging checks. */
 final class Packaging {
@@ -55,44 +56,16 @@ final class Packaging {
         List<String> command = new ArrayList<>();
         command.add(ControlPlane.helm().toString());
         command.addAll(args);
-        Result result = exec(command);
-        if (result.exit() != 0) {
-            throw new IllegalStateException(String.join(" ", command) + " exited " + result.exit() + ": " + result.output());
-        }
-        return result.stdout();
-    }
-
-    record Result(int exit, String stdout, String output) {
+        return exec(command).requireSuccess().stdout();
     }
 
     /** Runs a command; never throws on a non-zero exit (callers that expect failure look at it). */
     static Result exec(List<String> command) {
-        return exec(command, java.util.Map.of());
+        return Processes.run(command);
     }
 
     static Result exec(List<String> command, java.util.Map<String, String> env) {
-        try {
-            Path err = Files.createTempFile("packaging", ".err");
-            try {
-                ProcessBuilder builder = new ProcessBuilder(command).redirectError(err.toFile());
-                builder.environment().putAll(env);
-                Process process = builder.start();
-                process.getOutputStream().close();
-                String out = new String(process.getInputStream().readAllBytes());
-                if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("timed out: " + command);
-                }
-                return new Result(process.exitValue(), out, Files.readString(err) + out);
-            } finally {
-                Files.deleteIfExists(err);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Processes.run(Processes.DEFAULT_TIMEOUT, command, env);
     }
 
     /** Every non-empty document of a multi-document YAML stream, as trees. */

@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One real etcd + kube-apiserver per test JVM, from the binaries hack/ensure-tools.sh builds from the Go
@@ -104,32 +103,14 @@ public final class ControlPlane {
 
     /** Runs the real kubectl against the control plane; returns stdout, fails with stderr on a non-zero exit. */
     public static String kubectl(String... args) {
+        return kubectlResult(args).requireSuccess().stdout();
+    }
+
+    /** Runs the real kubectl against the control plane, for callers that read the exit code (auth can-i, refusals). */
+    public static Processes.Result kubectlResult(String... args) {
         List<String> command = new ArrayList<>(List.of(binary("kubectl").toString(), "--kubeconfig",
                 kubeconfigFile().toString()));
         command.addAll(List.of(args));
-        return run(command);
-    }
-
-    public static String run(List<String> command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
-            process.getOutputStream().close();
-            var out = process.getInputStream().readAllBytes();
-            var err = process.getErrorStream().readAllBytes();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + command);
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue()
-                        + ": " + new String(err) + new String(out));
-            }
-            return new String(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Processes.run(command);
     }
 }

@@ -1,12 +1,8 @@
 package io.keepalive.testing;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -26,13 +22,10 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
     public Map<String, String> start() {
         Config config = ControlPlane.config();
         try (var client = ControlPlane.client()) {
-            if (client.namespaces().withName(OPERATOR_NAMESPACE).get() == null) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(OPERATOR_NAMESPACE)
-                        .endMetadata().build()).create();
-            }
+            TestNamespaces.ensure(client, OPERATOR_NAMESPACE);
         }
-        webhookPort = freePort();
-        agentPort = freePort();
+        webhookPort = Ports.free();
+        agentPort = Ports.free();
         Map<String, String> props = new HashMap<>();
         props.put("quarkus.kubernetes-client.api-server-url", config.getMasterUrl());
         // kube-api-test's kubeconfig names files or carries data, depending on its version
@@ -61,13 +54,5 @@ public class ControlPlaneResource implements QuarkusTestResourceLifecycleManager
     @Override
     public void stop() {
         // the control plane lives for the whole JVM; other test classes reuse it
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

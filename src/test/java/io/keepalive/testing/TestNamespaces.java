@@ -24,4 +24,16 @@ public final class TestNamespaces {
                 .endMetadata().build()).create();
         return name;
     }
+
+    /**
+     * The namespace {@code name}, created unless it exists: for the fixed namespaces an operator runs in, which
+     * several test classes of one JVM (sharing one control plane) use.
+     */
+    public static String ensure(KubernetesClient client, String name) {
+        if (client.namespaces().withName(name).get() == null) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                    .create();
+        }
+        return name;
+    }
 }
