@@ -50,8 +50,9 @@ class AgentStatusTest {
         assertEquals(1, target.getJsonArray("findings").size());
         assertEquals(3, s.getJsonArray("findings").size(), s.encodePrettily());
         assertTrue(s.getJsonArray("findings").getString(0).contains("tcp_keepalive_time"));
-        // round trip: what the operator parses is plain JSON
-        assertEquals(s, new JsonObject(s.encode()));
+        // round trip through the writer AgentServer serves /status with (not Vert.x's encode(), which the agent
+        // never uses), parsed by an independent parser as the operator does
+        assertEquals(s, new JsonObject(JsonText.write(s, true)));
     }
 
     @Test
