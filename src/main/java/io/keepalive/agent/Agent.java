@@ -89,6 +89,11 @@ final class Agent {
         return monitors.stream().map(TargetMonitor::report).toList();
     }
 
+    /** One target's report: a gauge reads one target, building all of them would make a scrape N^2. */
+    TargetReport targetReport(int index) {
+        return monitors.get(index).report();
+    }
+
     SysctlsObservation sysctls() {
         return sysctlsObservation;
     }
