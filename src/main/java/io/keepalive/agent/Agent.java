@@ -37,7 +37,7 @@ final class Agent {
         this.config = config;
         this.sysctls = sysctls;
         this.procNet = procNet;
-        this.own = new OwnSockets(config.port());
+        this.own = new OwnSockets();
         this.desired = new KeepaliveValues(config.desiredTime(), config.desiredInterval(), config.desiredProbes());
         for (HttpTarget t : config.targets()) {
             monitors.add(new TargetMonitor(t, config.probeIntervalSeconds(), config.canaryIdleSeconds(), own));

@@ -58,7 +58,7 @@ class AgentStatusTest {
     @Test
     void aTargetWithABadUrl() {
         AgentConfig config = AgentConfig.fromEnv(Map.of());
-        TargetMonitor m = new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets(9901));
+        TargetMonitor m = new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets());
         JsonObject target = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
                 KeepaliveValues.LINUX_DEFAULTS), SocketCensus.EMPTY, null, List.of(m.report()), null)
                 .getJsonArray("targets").getJsonObject(0);

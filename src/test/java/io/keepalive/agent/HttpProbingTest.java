@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The probe, the idle-timeout measurement and the canary against loopback servers with chosen idle behaviour. */
 class HttpProbingTest {
-    final OwnSockets own = new OwnSockets(9901);
+    final OwnSockets own = new OwnSockets();
 
     @Test
     void measuresTheServersIdleTimeout() throws Exception {
