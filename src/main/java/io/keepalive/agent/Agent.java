@@ -101,8 +101,4 @@ final class Agent {
     SocketCensus census() {
         return census;
     }
-
-    AgentConfig config() {
-        return config;
-    }
 }

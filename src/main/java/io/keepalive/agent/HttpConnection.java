@@ -33,7 +33,6 @@ final class HttpConnection implements Closeable {
     private final OwnSockets own;
     private final int localPort;
     private boolean reusable = true;
-    private int exchanges;
 
     private HttpConnection(Socket socket, OwnSockets own) throws IOException {
         this.socket = socket;
@@ -74,10 +73,6 @@ final class HttpConnection implements Closeable {
         return reusable && !socket.isClosed();
     }
 
-    int exchanges() {
-        return exchanges;
-    }
-
     /** GET the target's path and read the whole response. */
     HttpResponse get(TargetUrl url, int readTimeoutMillis) throws IOException {
         long start = System.nanoTime();
@@ -86,7 +81,6 @@ final class HttpConnection implements Closeable {
                 + "Host: " + url.hostHeader() + "\r\n"
                 + "User-Agent: keepalive-agent\r\n"
                 + "Accept: */*\r\n\r\n";
-        exchanges++;
         reusable = false; // until a complete response says otherwise
         out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();

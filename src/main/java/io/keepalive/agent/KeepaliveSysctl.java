@@ -28,10 +28,6 @@ public enum KeepaliveSysctl {
     /** Command-line option of apply-sysctls. */
     public String option() { return option; }
 
-    public int min() { return min; }
-
-    public int max() { return max; }
-
     public boolean accepts(long value) { return value >= min && value <= max; }
 
     public String range() { return min + ".." + max; }

@@ -1,6 +1,5 @@
 package io.keepalive.agent;
 
-import java.util.EnumMap;
 import java.util.Map;
 
 /** The three keepalive values of one network namespace (observed or desired). */
@@ -19,14 +18,6 @@ public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) 
     static KeepaliveValues of(Map<KeepaliveSysctl, Integer> values) {
         return new KeepaliveValues(values.get(KeepaliveSysctl.TIME), values.get(KeepaliveSysctl.INTERVAL),
                 values.get(KeepaliveSysctl.PROBES));
-    }
-
-    Map<KeepaliveSysctl, Integer> asMap() {
-        Map<KeepaliveSysctl, Integer> map = new EnumMap<>(KeepaliveSysctl.class);
-        for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
-            map.put(s, get(s));
-        }
-        return map;
     }
 
     /** One line, the same shape apply-sysctls prints and the agent logs. */

@@ -111,10 +111,6 @@ final class TargetMonitor {
                 canary, canaryRuns);
     }
 
-    HttpTarget target() {
-        return target;
-    }
-
     void stop() {
         // sockets of a thread interrupted mid-round die with the process
         threads.forEach(Thread::interrupt);
