@@ -104,6 +104,7 @@ final class HttpTargetProbe {
         return Math.round(v * 10) / 10.0;
     }
 
+    /** Closes the pooled connection; call from the thread that runs the rounds. */
     void close() {
         if (pooled != null) {
             pooled.close();
