@@ -29,6 +29,7 @@ final class Agent {
     });
     private final KeepaliveValues desired;
     private volatile SysctlsObservation sysctlsObservation;
+    // never null: a failed read keeps the last census and sets censusError
     private volatile SocketCensus census = SocketCensus.EMPTY;
     private volatile String censusError;
     private volatile Instant observedAt;
