@@ -1,11 +1,14 @@
 package io.keepalive.agent;
 
+import io.keepalive.policy.spec.TcpKeepalive;
+
 import java.util.Map;
 
 /** The three keepalive values of one network namespace (observed or desired). */
 public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) {
 
-    public static final KeepaliveValues LINUX_DEFAULTS = new KeepaliveValues(7200, 75, 9);
+    public static final KeepaliveValues LINUX_DEFAULTS = new KeepaliveValues(TcpKeepalive.LINUX_DEFAULT_TIME,
+            TcpKeepalive.LINUX_DEFAULT_INTERVAL, TcpKeepalive.LINUX_DEFAULT_PROBES);
 
     public int get(KeepaliveSysctl sysctl) {
         return switch (sysctl) {
