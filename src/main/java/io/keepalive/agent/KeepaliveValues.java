@@ -3,6 +3,7 @@ package io.keepalive.agent;
 import io.keepalive.policy.spec.TcpKeepalive;
 
 import java.util.Map;
+import java.util.StringJoiner;
 
 /** The three keepalive values of one network namespace (observed or desired). */
 public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) {
@@ -25,7 +26,10 @@ public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) 
 
     /** One line, the same shape apply-sysctls prints and the agent logs. */
     public String describe() {
-        return "tcp_keepalive_time=" + timeSeconds + " tcp_keepalive_intvl=" + intervalSeconds
-                + " tcp_keepalive_probes=" + probes;
+        StringJoiner line = new StringJoiner(" ");
+        for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
+            line.add(s.fileName() + "=" + get(s));
+        }
+        return line.toString();
     }
 }
