@@ -21,6 +21,9 @@ final class Agent {
     private final KeepaliveSysctls sysctls;
     private final Path procNet;
     private final OwnSockets own;
+    // Not thread-safe; used by one thread at a time: start()'s first observation, then the observe thread, whose
+    // schedule start() makes only after that observation.
+    private final SocketCensus.Reader censusReader = new SocketCensus.Reader();
     private final List<TargetMonitor> monitors = new ArrayList<>();
     private final ScheduledExecutorService observer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "observe");
@@ -71,7 +74,7 @@ final class Agent {
                         : "drifted: " + String.join("; ", sysctlsObservation.drift())));
             }
             try {
-                census = SocketCensus.read(procNet, own.localPorts(), config.port());
+                census = censusReader.read(procNet, own.localPorts(), config.port());
                 censusError = null;
             } catch (IOException e) {
                 censusError = "cannot read " + procNet + "/tcp: " + e.getMessage();
