@@ -147,6 +147,11 @@ final class HttpConnection implements Closeable {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
+    /** The precision of the timings the agent reports (milliseconds of a request, seconds of an idle wait). */
+    static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
     private Map<String, String> readHeaders() throws IOException {
         Map<String, String> headers = new LinkedHashMap<>();
         String line;

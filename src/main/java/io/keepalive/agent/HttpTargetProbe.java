@@ -61,7 +61,7 @@ final class HttpTargetProbe {
                     throw e;
                 }
                 // connect time included: that is what a new connection costs a request
-                newConnectionMillis = round1((System.nanoTime() - start) / 1e6);
+                newConnectionMillis = HttpConnection.round1((System.nanoTime() - start) / 1e6);
                 requests++;
                 if (connection.reusable()) {
                     try {
@@ -93,15 +93,11 @@ final class HttpTargetProbe {
     private void countReused(HttpConnection.HttpResponse response) {
         requests++;
         reusedRequests++;
-        reusedConnectionMillis = round1(response.millis());
+        reusedConnectionMillis = HttpConnection.round1(response.millis());
     }
 
     private double reuseRatio() {
         return requests == 0 ? 0 : Math.round(1000.0 * reusedRequests / requests) / 1000.0;
-    }
-
-    static double round1(double v) {
-        return Math.round(v * 10) / 10.0;
     }
 
     /** Closes the pooled connection; call from the thread that runs the rounds. */

@@ -40,7 +40,7 @@ final class IdleTimeoutMeasurement {
                 return new Result(null, limitSeconds, "server kept the idle connection for at least "
                         + limitSeconds + " s");
             }
-            double seconds = Math.round(end.afterSeconds() * 10) / 10.0;
+            double seconds = HttpConnection.round1(end.afterSeconds());
             return switch (end.event()) {
                 case FIN -> new Result(seconds, null, "server closed the idle connection after " + seconds + " s");
                 case RESET -> new Result(seconds, null, "idle connection reset after " + seconds
