@@ -26,6 +26,8 @@ import java.util.Map;
 final class HttpConnection implements Closeable {
     static final int MAX_HEADER_LINE = 16 * 1024;
     static final long MAX_BODY = 4L * 1024 * 1024;
+    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    static final int READ_TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
     private final InputStream in;
@@ -246,6 +248,14 @@ final class HttpConnection implements Closeable {
         }
         String s = line.toString(StandardCharsets.ISO_8859_1);
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** A failure to connect or exchange, in the few words /status and the log show. */
+    static String describe(Throwable e) {
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String abbreviate(String s) {

@@ -42,7 +42,7 @@ final class HttpTargetProbe {
             pooled = null;
             if (connection != null) {
                 try {
-                    response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+                    response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
                     countReused(response);
                 } catch (IOException e) {
                     resetsOnReuse++;
@@ -53,9 +53,9 @@ final class HttpTargetProbe {
             }
             if (connection == null) {
                 long start = System.nanoTime();
-                connection = HttpConnection.open(url, false, IdleCanary.CONNECT_TIMEOUT_MILLIS, own);
+                connection = HttpConnection.open(url, false, HttpConnection.CONNECT_TIMEOUT_MILLIS, own);
                 try {
-                    response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+                    response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
                 } catch (IOException | RuntimeException e) {
                     connection.close();
                     throw e;
@@ -65,7 +65,7 @@ final class HttpTargetProbe {
                 requests++;
                 if (connection.reusable()) {
                     try {
-                        countReused(connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS));
+                        countReused(connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS));
                     } catch (IOException e) {
                         // the server said keep-alive and closed anyway: the same trap as a late reuse
                         resetsOnReuse++;
@@ -83,8 +83,9 @@ final class HttpTargetProbe {
                     response.headers().get("connection"), response.advertisedIdleTimeoutSeconds(), reuseRatio(),
                     newConnectionMillis, reusedConnectionMillis, resetsOnReuse, lastReuseFailure, requests);
         } catch (IOException | RuntimeException e) {
-            last = new Result(false, "cannot reach " + url.host() + ":" + url.port() + ": " + IdleCanary.describe(e),
-                    null, null, null, null, reuseRatio(), newConnectionMillis, reusedConnectionMillis, resetsOnReuse,
+            last = new Result(false,
+                    "cannot reach " + url.host() + ":" + url.port() + ": " + HttpConnection.describe(e), null, null,
+                    null, null, reuseRatio(), newConnectionMillis, reusedConnectionMillis, resetsOnReuse,
                     lastReuseFailure, requests);
         }
         return last;

@@ -30,8 +30,9 @@ final class IdleTimeoutMeasurement {
     }
 
     Result measure(TargetUrl url, int limitSeconds) throws IOException {
-        try (HttpConnection connection = HttpConnection.open(url, false, IdleCanary.CONNECT_TIMEOUT_MILLIS, own)) {
-            HttpConnection.HttpResponse response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+        try (HttpConnection connection =
+                     HttpConnection.open(url, false, HttpConnection.CONNECT_TIMEOUT_MILLIS, own)) {
+            HttpConnection.HttpResponse response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
             if (!response.keepAlive()) {
                 return new Result(0.0, null, "server closes the connection after every response");
             }
