@@ -21,6 +21,9 @@ final class Agent {
     private final KeepaliveSysctls sysctls;
     private final Path procNet;
     private final OwnSockets own;
+    // Not thread-safe; used by one thread at a time: start()'s first observation, then the observe thread, whose
+    // schedule start() makes only after that observation.
+    private final SocketCensus.Reader censusReader = new SocketCensus.Reader();
     private final List<TargetMonitor> monitors = new ArrayList<>();
     private final ScheduledExecutorService observer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "observe");
@@ -29,6 +32,7 @@ final class Agent {
     });
     private final KeepaliveValues desired;
     private volatile SysctlsObservation sysctlsObservation;
+    // never null: a failed read keeps the last census and sets censusError
     private volatile SocketCensus census = SocketCensus.EMPTY;
     private volatile String censusError;
     private volatile Instant observedAt;
@@ -37,7 +41,7 @@ final class Agent {
         this.config = config;
         this.sysctls = sysctls;
         this.procNet = procNet;
-        this.own = new OwnSockets(config.port());
+        this.own = new OwnSockets();
         this.desired = new KeepaliveValues(config.desiredTime(), config.desiredInterval(), config.desiredProbes());
         for (HttpTarget t : config.targets()) {
             monitors.add(new TargetMonitor(t, config.probeIntervalSeconds(), config.canaryIdleSeconds(), own));
@@ -70,7 +74,7 @@ final class Agent {
                         : "drifted: " + String.join("; ", sysctlsObservation.drift())));
             }
             try {
-                census = SocketCensus.read(procNet, own.localPorts(), config.port());
+                census = censusReader.read(procNet, own.localPorts(), config.port());
                 censusError = null;
             } catch (IOException e) {
                 censusError = "cannot read " + procNet + "/tcp: " + e.getMessage();
@@ -89,15 +93,16 @@ final class Agent {
         return monitors.stream().map(TargetMonitor::report).toList();
     }
 
+    /** One target's report: a gauge reads one target, building all of them would make a scrape N^2. */
+    TargetReport targetReport(int index) {
+        return monitors.get(index).report();
+    }
+
     SysctlsObservation sysctls() {
         return sysctlsObservation;
     }
 
     SocketCensus census() {
         return census;
-    }
-
-    AgentConfig config() {
-        return config;
     }
 }

@@ -94,14 +94,18 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
             Object idle = o.getValue("clientIdleTimeoutSeconds");
             targets.add(new HttpTarget(url, idle instanceof Number n ? n.intValue() : null));
         }
-        int time = intVar(env, ENV_TIME).orElse(TcpKeepalive.LINUX_DEFAULT_TIME);
-        return new AgentConfig(env.getOrDefault(ENV_POLICY, ""),
-                time,
+        TcpKeepalive tcp = new TcpKeepalive(intVar(env, ENV_TIME).orElse(TcpKeepalive.LINUX_DEFAULT_TIME),
                 intVar(env, ENV_INTERVAL).orElse(TcpKeepalive.LINUX_DEFAULT_INTERVAL),
-                intVar(env, ENV_PROBES).orElse(TcpKeepalive.LINUX_DEFAULT_PROBES),
+                intVar(env, ENV_PROBES).orElse(TcpKeepalive.LINUX_DEFAULT_PROBES));
+        return new AgentConfig(env.getOrDefault(ENV_POLICY, ""),
+                tcp.time(),
+                tcp.interval(),
+                tcp.probeCount(),
                 intVar(env, ENV_PORT).orElse(DEFAULT_PORT),
                 intVar(env, ENV_PROBE_INTERVAL).orElse(AgentSettings.DEFAULT_PROBE_INTERVAL_SECONDS),
-                intVar(env, ENV_CANARY_IDLE).orElse(2 * time),
+                // the policy's own default, so that a standalone agent and an injected one agree; the env carries
+                // no path idle timeout, so this is the keepalive-time branch of it
+                intVar(env, ENV_CANARY_IDLE).orElseGet(() -> new AgentSettings().effectiveCanaryIdleSeconds(tcp)),
                 List.copyOf(targets));
     }
 

@@ -46,7 +46,7 @@ final class AgentMetrics {
             });
             FunctionCounter.builder("keepalive.target.resets.on.reuse", agent,
                             a -> {
-                                TargetReport t = a.targetReports().get(index);
+                                TargetReport t = a.targetReport(index);
                                 return t.probe() == null ? 0 : t.probe().resetsOnReuse();
                             })
                     .tags(tags).description("reuses of a pooled connection that failed").register(registry);
@@ -64,7 +64,7 @@ final class AgentMetrics {
     }
 
     private void target(Agent agent, int index, String name, Tags tags, ToDoubleFunction<TargetReport> f) {
-        Gauge.builder(name, agent, a -> f.applyAsDouble(a.targetReports().get(index))).tags(tags).register(registry);
+        Gauge.builder(name, agent, a -> f.applyAsDouble(a.targetReport(index))).tags(tags).register(registry);
     }
 
     String scrape() {

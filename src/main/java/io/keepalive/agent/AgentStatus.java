@@ -49,14 +49,13 @@ final class AgentStatus {
     }
 
     static JsonObject census(SocketCensus c, String error) {
-        SocketCensus n = c == null ? SocketCensus.EMPTY : c;
         return new JsonObject()
-                .put("established", n.established())
-                .put("keepaliveArmed", n.keepaliveArmed())
-                .put("keepaliveOff", n.keepaliveOff())
-                .put("timeWait", n.timeWait())
-                .put("closeWait", n.closeWait())
-                .put("excludedAgentSockets", n.excludedOwn())
+                .put("established", c.established())
+                .put("keepaliveArmed", c.keepaliveArmed())
+                .put("keepaliveOff", c.keepaliveOff())
+                .put("timeWait", c.timeWait())
+                .put("closeWait", c.closeWait())
+                .put("excludedAgentSockets", c.excludedOwn())
                 .put("error", error);
     }
 

@@ -1,8 +1,10 @@
 package io.keepalive.agent;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The privileged init container: {@code apply-sysctls --time=S --interval=S --probes=N} (any non-empty subset)
@@ -57,6 +59,10 @@ public final class ApplySysctlsCommand {
         }
     }
 
+    /** Built from the sysctls, so that it shows the very options and ranges that parse() checks. */
+    static final String SYNOPSIS = NAME + " " + Arrays.stream(KeepaliveSysctl.values())
+            .map(s -> "[" + s.option() + "=" + s.range() + "]").collect(Collectors.joining(" "));
+
     /** Pure: validates everything before anything is written. */
     static Arguments parse(String[] args) {
         Map<KeepaliveSysctl, Integer> values = new EnumMap<>(KeepaliveSysctl.class);
@@ -68,8 +74,7 @@ public final class ApplySysctlsCommand {
                 }
             }
             if (sysctl == null) {
-                return Arguments.error("unknown argument '" + arg + "'; usage: " + NAME
-                        + " [--time=1..32767] [--interval=1..32767] [--probes=1..127]");
+                return Arguments.error("unknown argument '" + arg + "'; usage: " + SYNOPSIS);
             }
             String text = arg.substring(sysctl.option().length() + 1).trim();
             long value;
@@ -90,8 +95,7 @@ public final class ApplySysctlsCommand {
         }
         if (values.isEmpty()) {
             // An init container with nothing to do is a broken injection, not a success.
-            return Arguments.error("nothing to apply; usage: " + NAME
-                    + " [--time=1..32767] [--interval=1..32767] [--probes=1..127] (at least one)");
+            return Arguments.error("nothing to apply; usage: " + SYNOPSIS + " (at least one)");
         }
         return new Arguments(values, null);
     }

@@ -81,7 +81,7 @@ final class Findings {
     }
 
     static List<Finding> forCensus(SocketCensus c) {
-        if (c == null || c.keepaliveOff() == 0) {
+        if (c.keepaliveOff() == 0) {
             return List.of();
         }
         return List.of(new Finding(Severity.SOCKETS_WITHOUT_KEEPALIVE, c.keepaliveOff() + " of " + c.established()

@@ -26,6 +26,8 @@ import java.util.Map;
 final class HttpConnection implements Closeable {
     static final int MAX_HEADER_LINE = 16 * 1024;
     static final long MAX_BODY = 4L * 1024 * 1024;
+    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    static final int READ_TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
     private final InputStream in;
@@ -33,7 +35,6 @@ final class HttpConnection implements Closeable {
     private final OwnSockets own;
     private final int localPort;
     private boolean reusable = true;
-    private int exchanges;
 
     private HttpConnection(Socket socket, OwnSockets own) throws IOException {
         this.socket = socket;
@@ -74,10 +75,6 @@ final class HttpConnection implements Closeable {
         return reusable && !socket.isClosed();
     }
 
-    int exchanges() {
-        return exchanges;
-    }
-
     /** GET the target's path and read the whole response. */
     HttpResponse get(TargetUrl url, int readTimeoutMillis) throws IOException {
         long start = System.nanoTime();
@@ -86,7 +83,6 @@ final class HttpConnection implements Closeable {
                 + "Host: " + url.hostHeader() + "\r\n"
                 + "User-Agent: keepalive-agent\r\n"
                 + "Accept: */*\r\n\r\n";
-        exchanges++;
         reusable = false; // until a complete response says otherwise
         out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
@@ -151,6 +147,11 @@ final class HttpConnection implements Closeable {
 
     private static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** The precision of the timings the agent reports (milliseconds of a request, seconds of an idle wait). */
+    static double round1(double v) {
+        return Math.round(v * 10) / 10.0;
     }
 
     private Map<String, String> readHeaders() throws IOException {
@@ -247,6 +248,14 @@ final class HttpConnection implements Closeable {
         }
         String s = line.toString(StandardCharsets.ISO_8859_1);
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** A failure to connect or exchange, in the few words /status and the log show. */
+    static String describe(Throwable e) {
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static String abbreviate(String s) {

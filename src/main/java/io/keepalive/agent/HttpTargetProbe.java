@@ -42,7 +42,7 @@ final class HttpTargetProbe {
             pooled = null;
             if (connection != null) {
                 try {
-                    response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+                    response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
                     countReused(response);
                 } catch (IOException e) {
                     resetsOnReuse++;
@@ -53,19 +53,19 @@ final class HttpTargetProbe {
             }
             if (connection == null) {
                 long start = System.nanoTime();
-                connection = HttpConnection.open(url, false, IdleCanary.CONNECT_TIMEOUT_MILLIS, own);
+                connection = HttpConnection.open(url, false, HttpConnection.CONNECT_TIMEOUT_MILLIS, own);
                 try {
-                    response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+                    response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
                 } catch (IOException | RuntimeException e) {
                     connection.close();
                     throw e;
                 }
                 // connect time included: that is what a new connection costs a request
-                newConnectionMillis = round1((System.nanoTime() - start) / 1e6);
+                newConnectionMillis = HttpConnection.round1((System.nanoTime() - start) / 1e6);
                 requests++;
                 if (connection.reusable()) {
                     try {
-                        countReused(connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS));
+                        countReused(connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS));
                     } catch (IOException e) {
                         // the server said keep-alive and closed anyway: the same trap as a late reuse
                         resetsOnReuse++;
@@ -83,8 +83,9 @@ final class HttpTargetProbe {
                     response.headers().get("connection"), response.advertisedIdleTimeoutSeconds(), reuseRatio(),
                     newConnectionMillis, reusedConnectionMillis, resetsOnReuse, lastReuseFailure, requests);
         } catch (IOException | RuntimeException e) {
-            last = new Result(false, "cannot reach " + url.host() + ":" + url.port() + ": " + IdleCanary.describe(e),
-                    null, null, null, null, reuseRatio(), newConnectionMillis, reusedConnectionMillis, resetsOnReuse,
+            last = new Result(false,
+                    "cannot reach " + url.host() + ":" + url.port() + ": " + HttpConnection.describe(e), null, null,
+                    null, null, reuseRatio(), newConnectionMillis, reusedConnectionMillis, resetsOnReuse,
                     lastReuseFailure, requests);
         }
         return last;
@@ -93,17 +94,14 @@ final class HttpTargetProbe {
     private void countReused(HttpConnection.HttpResponse response) {
         requests++;
         reusedRequests++;
-        reusedConnectionMillis = round1(response.millis());
+        reusedConnectionMillis = HttpConnection.round1(response.millis());
     }
 
     private double reuseRatio() {
         return requests == 0 ? 0 : Math.round(1000.0 * reusedRequests / requests) / 1000.0;
     }
 
-    static double round1(double v) {
-        return Math.round(v * 10) / 10.0;
-    }
-
+    /** Closes the pooled connection; call from the thread that runs the rounds. */
     void close() {
         if (pooled != null) {
             pooled.close();

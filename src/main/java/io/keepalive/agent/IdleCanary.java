@@ -8,8 +8,6 @@ import java.io.IOException;
  * survived, closed by the server, and silently lost on the path.
  */
 final class IdleCanary {
-    static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-    static final int READ_TIMEOUT_MILLIS = 10_000;
     /** How long a reused canary may wait for its answer before it counts as lost (retransmissions included). */
     static final int REUSE_TIMEOUT_MILLIS = 10_000;
 
@@ -35,16 +33,18 @@ final class IdleCanary {
     Result run(TargetUrl url, int idleSeconds) {
         HttpConnection connection;
         try {
-            connection = HttpConnection.open(url, true, CONNECT_TIMEOUT_MILLIS, own);
+            connection = HttpConnection.open(url, true, HttpConnection.CONNECT_TIMEOUT_MILLIS, own);
         } catch (IOException | RuntimeException e) {
-            return new Result(CanaryOutcome.Unreachable, idleSeconds, "cannot connect: " + describe(e));
+            return new Result(CanaryOutcome.Unreachable, idleSeconds,
+                    "cannot connect: " + HttpConnection.describe(e));
         }
         try (connection) {
             HttpConnection.HttpResponse first;
             try {
-                first = connection.get(url, READ_TIMEOUT_MILLIS);
+                first = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
             } catch (IOException | RuntimeException e) {
-                return new Result(CanaryOutcome.Unreachable, idleSeconds, "first request failed: " + describe(e));
+                return new Result(CanaryOutcome.Unreachable, idleSeconds,
+                        "first request failed: " + HttpConnection.describe(e));
             }
             if (!first.keepAlive()) {
                 return new Result(CanaryOutcome.ClosedByServer, idleSeconds,
@@ -68,12 +68,5 @@ final class IdleCanary {
             return new Result(outcome, idleSeconds,
                     CanaryOutcome.explain(outcome, CanaryOutcome.Phase.REUSE, event, idleSeconds, idleSeconds));
         }
-    }
-
-    static String describe(Throwable e) {
-        if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + e.getMessage();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -30,8 +30,9 @@ final class IdleTimeoutMeasurement {
     }
 
     Result measure(TargetUrl url, int limitSeconds) throws IOException {
-        try (HttpConnection connection = HttpConnection.open(url, false, IdleCanary.CONNECT_TIMEOUT_MILLIS, own)) {
-            HttpConnection.HttpResponse response = connection.get(url, IdleCanary.READ_TIMEOUT_MILLIS);
+        try (HttpConnection connection =
+                     HttpConnection.open(url, false, HttpConnection.CONNECT_TIMEOUT_MILLIS, own)) {
+            HttpConnection.HttpResponse response = connection.get(url, HttpConnection.READ_TIMEOUT_MILLIS);
             if (!response.keepAlive()) {
                 return new Result(0.0, null, "server closes the connection after every response");
             }
@@ -40,7 +41,7 @@ final class IdleTimeoutMeasurement {
                 return new Result(null, limitSeconds, "server kept the idle connection for at least "
                         + limitSeconds + " s");
             }
-            double seconds = Math.round(end.afterSeconds() * 10) / 10.0;
+            double seconds = HttpConnection.round1(end.afterSeconds());
             return switch (end.event()) {
                 case FIN -> new Result(seconds, null, "server closed the idle connection after " + seconds + " s");
                 case RESET -> new Result(seconds, null, "idle connection reset after " + seconds

@@ -1,14 +1,17 @@
 package io.keepalive.agent;
 
+import io.keepalive.policy.spec.TcpKeepalive;
+
 /**
- * The three per-network-namespace keepalive sysctls, with the ranges the policy API enforces. The ranges are the
+ * The three per-network-namespace keepalive sysctls, with the ranges the policy API enforces (taken from
+ * {@link TcpKeepalive}, so that apply-sysctls accepts exactly what a policy can ask for). The ranges are the
  * socket-option limits of include/net/tcp.h (the sysctls themselves accept more): a value outside them cannot be
  * expressed per socket and usually means a unit mistake.
  */
 public enum KeepaliveSysctl {
-    TIME("tcp_keepalive_time", "--time", 1, 32767),
-    INTERVAL("tcp_keepalive_intvl", "--interval", 1, 32767),
-    PROBES("tcp_keepalive_probes", "--probes", 1, 127);
+    TIME("tcp_keepalive_time", "--time", TcpKeepalive.MIN_VALUE, TcpKeepalive.MAX_SECONDS),
+    INTERVAL("tcp_keepalive_intvl", "--interval", TcpKeepalive.MIN_VALUE, TcpKeepalive.MAX_SECONDS),
+    PROBES("tcp_keepalive_probes", "--probes", TcpKeepalive.MIN_VALUE, TcpKeepalive.MAX_PROBES);
 
     private final String fileName;
     private final String option;
@@ -27,10 +30,6 @@ public enum KeepaliveSysctl {
 
     /** Command-line option of apply-sysctls. */
     public String option() { return option; }
-
-    public int min() { return min; }
-
-    public int max() { return max; }
 
     public boolean accepts(long value) { return value >= min && value <= max; }
 

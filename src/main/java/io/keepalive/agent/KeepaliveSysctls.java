@@ -108,13 +108,8 @@ public final class KeepaliveSysctls {
 
     /** One-line failure: file, cause, and what to do. */
     public static final class SysctlException extends Exception {
-        private final Path file;
-
         SysctlException(Path file, String action, String cause, String hint) {
             super(action + " " + file + ": " + cause + "; " + hint);
-            this.file = file;
         }
-
-        public Path file() { return file; }
     }
 }

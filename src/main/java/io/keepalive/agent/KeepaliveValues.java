@@ -1,12 +1,15 @@
 package io.keepalive.agent;
 
-import java.util.EnumMap;
+import io.keepalive.policy.spec.TcpKeepalive;
+
 import java.util.Map;
+import java.util.StringJoiner;
 
 /** The three keepalive values of one network namespace (observed or desired). */
 public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) {
 
-    public static final KeepaliveValues LINUX_DEFAULTS = new KeepaliveValues(7200, 75, 9);
+    public static final KeepaliveValues LINUX_DEFAULTS = new KeepaliveValues(TcpKeepalive.LINUX_DEFAULT_TIME,
+            TcpKeepalive.LINUX_DEFAULT_INTERVAL, TcpKeepalive.LINUX_DEFAULT_PROBES);
 
     public int get(KeepaliveSysctl sysctl) {
         return switch (sysctl) {
@@ -21,17 +24,12 @@ public record KeepaliveValues(int timeSeconds, int intervalSeconds, int probes) 
                 values.get(KeepaliveSysctl.PROBES));
     }
 
-    Map<KeepaliveSysctl, Integer> asMap() {
-        Map<KeepaliveSysctl, Integer> map = new EnumMap<>(KeepaliveSysctl.class);
-        for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
-            map.put(s, get(s));
-        }
-        return map;
-    }
-
     /** One line, the same shape apply-sysctls prints and the agent logs. */
     public String describe() {
-        return "tcp_keepalive_time=" + timeSeconds + " tcp_keepalive_intvl=" + intervalSeconds
-                + " tcp_keepalive_probes=" + probes;
+        StringJoiner line = new StringJoiner(" ");
+        for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
+            line.add(s.fileName() + "=" + get(s));
+        }
+        return line.toString();
     }
 }

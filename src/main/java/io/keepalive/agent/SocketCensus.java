@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A count of the TCP sockets of this network namespace, read from /proc/net/tcp and /proc/net/tcp6 (both are per
@@ -31,44 +33,68 @@ public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff
 
     public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
 
-    /** Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6}; a missing tcp6 (IPv6 disabled) counts as empty. */
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+
+    /**
+     * Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6} once, with a buffer of its own; the agent keeps a
+     * {@link Reader} instead.
+     */
     public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
-        return parse(readIfPresent(procNet.resolve("tcp")) + "\n" + readIfPresent(procNet.resolve("tcp6")),
-                ownLocalPorts, agentPort);
+        return new Reader().read(procNet, ownLocalPorts, agentPort);
     }
 
     /**
-     * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass makes the kernel walk
-     * the node-wide TCP hash table (all network namespaces share it; 262144 buckets on a 24 GiB machine, several ms).
-     * seq_file fills the whole buffer unless the table ends, so a short read is the end: no extra read for EOF,
-     * which would cost another walk.
+     * Reads the census every observation with one buffer kept between reads, so that an observation does not leave
+     * 512 KiB of garbage every probe interval. Not thread-safe: the agent has one observe thread.
      */
-    private static String readIfPresent(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[256 * 1024];
-            int length = 0;
-            while (true) {
-                int n = in.read(buffer, length, buffer.length - length);
-                if (n <= 0) {
-                    break;
-                }
-                length += n;
-                if (length < buffer.length) {
-                    break; // short read: seq_file reached the end of the table
-                }
-                buffer = java.util.Arrays.copyOf(buffer, buffer.length * 2);
-            }
-            return new String(buffer, 0, length, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            return "";
+    static final class Reader {
+        private byte[] buffer = new byte[256 * 1024];
+
+        /** A missing tcp6 (IPv6 disabled) counts as empty. */
+        SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
+            return parse(readIfPresent(procNet.resolve("tcp")), ownLocalPorts, agentPort)
+                    .plus(parse(readIfPresent(procNet.resolve("tcp6")), ownLocalPorts, agentPort));
         }
+
+        /**
+         * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass makes the kernel
+         * walk the node-wide TCP hash table (all network namespaces share it; 262144 buckets on a 24 GiB machine,
+         * several ms). seq_file fills the whole buffer unless the table ends, so a short read is the end: no extra
+         * read for EOF, which would cost another walk.
+         */
+        private String readIfPresent(Path file) throws IOException {
+            try (InputStream in = Files.newInputStream(file)) {
+                int length = 0;
+                while (true) {
+                    int n = in.read(buffer, length, buffer.length - length);
+                    if (n <= 0) {
+                        break;
+                    }
+                    length += n;
+                    if (length < buffer.length) {
+                        break; // short read: seq_file reached the end of the table
+                    }
+                    buffer = Arrays.copyOf(buffer, buffer.length * 2); // kept: the table will be this big again
+                }
+                return new String(buffer, 0, length, StandardCharsets.US_ASCII);
+            } catch (NoSuchFileException e) {
+                return "";
+            }
+        }
+    }
+
+    /** The counts of both, as for one file holding the lines of the two. */
+    SocketCensus plus(SocketCensus other) {
+        return new SocketCensus(established + other.established, keepaliveArmed + other.keepaliveArmed,
+                keepaliveOff + other.keepaliveOff, timeWait + other.timeWait, closeWait + other.closeWait,
+                excludedOwn + other.excludedOwn);
     }
 
     /** Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are skipped). */
     public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
         int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
         for (String line : procNetTcp.split("\n")) {
-            String[] f = line.trim().split("\\s+");
+            String[] f = WHITESPACE.split(line.trim());
             // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
             if (f.length < 6 || !f[0].endsWith(":") || f[0].equals("sl")) {
                 continue;

@@ -3,8 +3,17 @@ package io.keepalive.agent;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The keepalive sysctls in force in the pod's network namespace next to the desired ones. */
-record SysctlsObservation(KeepaliveValues observed, String error, KeepaliveValues desired) {
+/**
+ * The keepalive sysctls in force in the pod's network namespace next to the desired ones.
+ *
+ * @param drift one line per value that differs, "tcp_keepalive_time: observed 7200, desired 120"; computed once
+ *              here because /status, /metrics and every observation ask for it, and the snapshot never changes
+ */
+record SysctlsObservation(KeepaliveValues observed, String error, KeepaliveValues desired, List<String> drift) {
+
+    SysctlsObservation(KeepaliveValues observed, String error, KeepaliveValues desired) {
+        this(observed, error, desired, driftOf(observed, desired));
+    }
 
     static SysctlsObservation read(KeepaliveSysctls sysctls, KeepaliveValues desired) {
         try {
@@ -14,21 +23,20 @@ record SysctlsObservation(KeepaliveValues observed, String error, KeepaliveValue
         }
     }
 
-    /** Pure: one line per value that differs, "tcp_keepalive_time: observed 7200, desired 120". */
-    List<String> drift() {
-        List<String> drift = new ArrayList<>();
+    private static List<String> driftOf(KeepaliveValues observed, KeepaliveValues desired) {
         if (observed == null) {
-            return drift;
+            return List.of();
         }
+        List<String> drift = new ArrayList<>();
         for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
             if (observed.get(s) != desired.get(s)) {
                 drift.add(s.fileName() + ": observed " + observed.get(s) + ", desired " + desired.get(s));
             }
         }
-        return drift;
+        return List.copyOf(drift);
     }
 
     boolean inSync() {
-        return observed != null && drift().isEmpty();
+        return observed != null && drift.isEmpty();
     }
 }

@@ -50,22 +50,28 @@ final class TargetMonitor {
             Log.info(urlError + "; not probing it");
             return;
         }
-        threads.add(loop("probe-" + index, this::probeRound));
-        threads.add(loop("idle-timeout-" + index, this::measureIdleTimeout));
-        threads.add(loop("canary-" + index, this::runCanary));
+        // The probe is not thread-safe, so its pooled connection is closed by its own thread when stop() ends the
+        // loop, not by the thread calling stop().
+        threads.add(loop("probe-" + index, this::probeRound, probe::close));
+        threads.add(loop("idle-timeout-" + index, this::measureIdleTimeout, () -> { }));
+        threads.add(loop("canary-" + index, this::runCanary, () -> { }));
     }
 
-    private Thread loop(String name, Runnable body) {
+    private Thread loop(String name, Runnable body, Runnable atEnd) {
         Thread t = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                try {
-                    body.run();
-                    Thread.sleep(probeIntervalSeconds * 1000L);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    Log.info(name + " " + target.getUrl() + ": unexpected " + e);
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        body.run();
+                        Thread.sleep(probeIntervalSeconds * 1000L);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        Log.info(name + " " + target.getUrl() + ": unexpected " + e);
+                    }
                 }
+            } finally {
+                atEnd.run();
             }
         }, name);
         t.setDaemon(true);
@@ -111,12 +117,9 @@ final class TargetMonitor {
                 canary, canaryRuns);
     }
 
-    HttpTarget target() {
-        return target;
-    }
-
     void stop() {
-        // sockets of a thread interrupted mid-round die with the process
+        // Blocking socket I/O ignores interrupts: a thread mid-round ends after it (its connections are closed by
+        // then), or dies with the process first.
         threads.forEach(Thread::interrupt);
     }
 }

@@ -41,8 +41,4 @@ public record TargetUrl(String url, boolean tls, String host, int port, String p
         String h = host.contains(":") ? "[" + host + "]" : host;
         return port == (tls ? 443 : 80) ? h : h + ":" + port;
     }
-
-    String authority() {
-        return hostHeader();
-    }
 }

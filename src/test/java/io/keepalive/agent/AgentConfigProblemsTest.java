@@ -1,11 +1,13 @@
 package io.keepalive.agent;
 
+import io.keepalive.policy.spec.HttpTarget;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AgentConfigProblemsTest {
@@ -27,11 +29,28 @@ class AgentConfigProblemsTest {
     }
 
     @Test
-    void envRoundTrips() {
-        AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_POLICY, "p", AgentConfig.ENV_TIME, "120",
-                AgentConfig.ENV_TARGETS, "[{\"url\":\"http://a\",\"clientIdleTimeoutSeconds\":60},{\"url\":\"http://b\"}]"));
+    void envRoundTripsEveryField() {
+        // Every value differs from its default: a field that toEnv or fromEnv drops comes back as the default and
+        // fails here, which comparing two round trips with each other would not notice.
+        AgentConfig config = new AgentConfig("p", 120, 15, 4, 9902, 45, 333, List.of(
+                new HttpTarget("http://a:8080/healthz?x=1", 60), new HttpTarget("https://b", null)));
         AgentConfig again = AgentConfig.fromEnv(config.toEnv());
-        assertEquals(config.toEnv(), again.toEnv());
-        assertEquals(240, again.canaryIdleSeconds(), "twice the keepalive time by default");
+        assertEquals("p", again.policy());
+        assertEquals(120, again.desiredTime());
+        assertEquals(15, again.desiredInterval());
+        assertEquals(4, again.desiredProbes());
+        assertEquals(9902, again.port());
+        assertEquals(45, again.probeIntervalSeconds());
+        assertEquals(333, again.canaryIdleSeconds());
+        assertEquals(2, again.targets().size());
+        assertEquals("http://a:8080/healthz?x=1", again.targets().get(0).getUrl());
+        assertEquals(60, again.targets().get(0).getClientIdleTimeoutSeconds());
+        assertEquals("https://b", again.targets().get(1).getUrl());
+        assertNull(again.targets().get(1).getClientIdleTimeoutSeconds());
+    }
+
+    @Test
+    void canaryIdleDefaultsToTwiceTheKeepaliveTime() {
+        assertEquals(240, AgentConfig.fromEnv(Map.of(AgentConfig.ENV_TIME, "120")).canaryIdleSeconds());
     }
 }

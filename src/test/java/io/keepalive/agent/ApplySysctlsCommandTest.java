@@ -69,7 +69,8 @@ class ApplySysctlsCommandTest {
             "--probes=128|--probes=128 is out of range; valid range 1..127",
             "--probes=abc|--probes=abc is not a whole number; valid range 1..127",
             "--time=99999999999999999999|--time=99999999999999999999 is not a whole number; valid range 1..32767",
-            "--speed=3|unknown argument '--speed=3'",
+            "--speed=3|unknown argument '--speed=3'; usage: apply-sysctls [--time=1..32767] [--interval=1..32767] "
+                    + "[--probes=1..127]",
     })
     void badArgumentsExit2NameTheArgumentAndWriteNothing(String arg, String expected) throws Exception {
         // a valid argument first: it must not be written either
@@ -85,7 +86,8 @@ class ApplySysctlsCommandTest {
     @Test
     void noArgumentsIsAUsageError() {
         assertEquals(2, run());
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("nothing to apply"));
+        assertEquals("apply-sysctls: nothing to apply; usage: apply-sysctls [--time=1..32767] [--interval=1..32767] "
+                + "[--probes=1..127] (at least one)", err.toString(StandardCharsets.UTF_8).trim());
     }
 
     @Test

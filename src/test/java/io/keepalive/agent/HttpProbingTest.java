@@ -1,19 +1,22 @@
 package io.keepalive.agent;
 
+import io.keepalive.policy.spec.HttpTarget;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** The probe, the idle-timeout measurement and the canary against loopback servers with chosen idle behaviour. */
 class HttpProbingTest {
-    final OwnSockets own = new OwnSockets(9901);
+    final OwnSockets own = new OwnSockets();
 
     @Test
     void measuresTheServersIdleTimeout() throws Exception {
@@ -96,6 +99,30 @@ class HttpProbingTest {
             assertTrue(second.lastReuseFailure().startsWith("FIN"), second.lastReuseFailure());
             assertTrue(second.reachable());
             probe.close();
+        }
+    }
+
+    @Test
+    void stoppingAMonitorClosesItsPooledConnection() throws Exception {
+        try (FakeHttpServer server = new FakeHttpServer(FakeHttpServer.Idle.FIN, 300, false)) {
+            TargetMonitor monitor = new TargetMonitor(new HttpTarget(server.url(), null), 30, 1, own);
+            monitor.start(0);
+            waitUntil(() -> monitor.report().probe() != null, "first probe round");
+            assertTrue(monitor.report().probe().reachable(), monitor.report().probe().error());
+            monitor.stop();
+            // the measurement and the canary end on their own when the server closes their idle connections;
+            // the probe's pooled connection stays open (half-closed) unless stopping closes it
+            waitUntil(() -> own.localPorts().isEmpty(), "no agent socket left open");
+        }
+    }
+
+    static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
         }
     }
 

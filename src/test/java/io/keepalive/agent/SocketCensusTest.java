@@ -1,7 +1,10 @@
 package io.keepalive.agent;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +53,27 @@ class SocketCensusTest {
                 + "00:00000000 00000000     0        0 1006 1 0000000000000000 20 4 30 10 -1", Set.of(54321), 9901);
         assertEquals(1, c.established());
         assertEquals(3, c.excludedOwn());
+    }
+
+    @Test
+    void aReaderAddsUpTcpAndTcp6AndCanBeReused(@TempDir Path procNet) throws Exception {
+        Files.writeString(procNet.resolve("tcp"), TCP);
+        SocketCensus.Reader reader = new SocketCensus.Reader();
+        assertEquals(SocketCensus.parse(TCP, Set.of(), 1), reader.read(procNet, Set.of(), 1), "no tcp6: IPv6 off");
+        Files.writeString(procNet.resolve("tcp6"), TCP6);
+        assertEquals(SocketCensus.parse(TCP + "\n" + TCP6, Set.of(), 1), reader.read(procNet, Set.of(), 1));
+        assertEquals(SocketCensus.parse(TCP + "\n" + TCP6, Set.of(), 1), reader.read(procNet, Set.of(), 1));
+    }
+
+    @Test
+    void aTableLargerThanTheBufferIsReadWhole(@TempDir Path procNet) throws Exception {
+        String line = TCP.lines().toList().get(2) + "\n"; // established, keepalive armed
+        int lines = 2 * 256 * 1024 / line.length() + 1;
+        Files.writeString(procNet.resolve("tcp"), line.repeat(lines));
+        SocketCensus.Reader reader = new SocketCensus.Reader();
+        assertEquals(lines, reader.read(procNet, Set.of(), 1).keepaliveArmed());
+        Files.writeString(procNet.resolve("tcp"), TCP);
+        assertEquals(3, reader.read(procNet, Set.of(), 1).established(), "a short table after a long one");
     }
 
     @Test

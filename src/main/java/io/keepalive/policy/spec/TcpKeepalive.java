@@ -23,22 +23,28 @@ public class TcpKeepalive {
     public static final int LINUX_DEFAULT_TIME = 7200;
     public static final int LINUX_DEFAULT_INTERVAL = 75;
     public static final int LINUX_DEFAULT_PROBES = 9;
+    /** Lowest value of time, interval and probes. */
+    public static final int MIN_VALUE = 1;
+    /** MAX_TCP_KEEPIDLE and MAX_TCP_KEEPINTVL of include/net/tcp.h. */
+    public static final int MAX_SECONDS = 32767;
+    /** MAX_TCP_KEEPCNT of include/net/tcp.h. */
+    public static final int MAX_PROBES = 127;
 
     @Required
-    @Min(1)
-    @Max(32767)
+    @Min(MIN_VALUE)
+    @Max(MAX_SECONDS)
     @JsonPropertyDescription("net.ipv4.tcp_keepalive_time: seconds a connection stays idle before the first "
             + "keepalive probe (Linux default 7200). Keep it below the smallest idle timeout on the path.")
     private Integer timeSeconds;
 
-    @Min(1)
-    @Max(32767)
+    @Min(MIN_VALUE)
+    @Max(MAX_SECONDS)
     @Default("75")
     @JsonPropertyDescription("net.ipv4.tcp_keepalive_intvl: seconds between unanswered probes (Linux default 75).")
     private Integer intervalSeconds = LINUX_DEFAULT_INTERVAL;
 
-    @Min(1)
-    @Max(127)
+    @Min(MIN_VALUE)
+    @Max(MAX_PROBES)
     @Default("9")
     @JsonPropertyDescription("net.ipv4.tcp_keepalive_probes: unanswered probes before the connection is declared "
             + "dead (Linux default 9).")
