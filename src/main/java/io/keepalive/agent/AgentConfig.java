@@ -41,9 +41,14 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
     public static final String ENV_TARGETS = "KEEPALIVE_HTTP_TARGETS";
     public static final int DEFAULT_PORT = 9901;
 
-    /** What the webhook gives the sidecar of a pod governed by this policy. */
-    public static AgentConfig forPolicy(KeepalivePolicy policy, int port) {
-        TcpKeepalive tcp = policy.getSpec().getTcp();
+    /**
+     * What the webhook gives the sidecar of a pod governed by this policy.
+     *
+     * @param inForce the keepalive values the pod will run with: the policy's, except sysctls the pod sets
+     *                itself (kept), so the agent does not report the pod's own choice as drift
+     */
+    public static AgentConfig forPolicy(KeepalivePolicy policy, TcpKeepalive inForce, int port) {
+        TcpKeepalive tcp = inForce;
         AgentSettings agent = policy.getSpec().agentOrDefaults();
         return new AgentConfig(policy.getMetadata().getName(), tcp.time(), tcp.interval(), tcp.probeCount(), port,
                 agent.probeInterval(), agent.effectiveCanaryIdleSeconds(tcp),

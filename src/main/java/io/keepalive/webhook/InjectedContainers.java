@@ -53,6 +53,27 @@ public final class InjectedContainers {
                 .map(s -> new Sysctl(sysctlName(s), Integer.toString(value(s, tcp)))).toList();
     }
 
+    /**
+     * The values a pod runs with: the policy's, except the sysctls the pod sets itself, which are never
+     * clobbered. A value the kubelet would refuse (not a number) is left to the policy's; the pod fails anyway.
+     */
+    static TcpKeepalive inForce(TcpKeepalive policy, Map<String, String> podSysctls) {
+        TcpKeepalive values = new TcpKeepalive(policy.time(), policy.interval(), policy.probeCount());
+        values.setPathIdleTimeoutSeconds(policy.getPathIdleTimeoutSeconds());
+        for (KeepaliveSysctl sysctl : KeepaliveSysctl.values()) {
+            String own = podSysctls.get(sysctlName(sysctl));
+            if (own != null && own.trim().matches("\\d{1,9}")) {
+                int value = Integer.parseInt(own.trim());
+                switch (sysctl) {
+                    case TIME -> values.setTimeSeconds(value);
+                    case INTERVAL -> values.setIntervalSeconds(value);
+                    case PROBES -> values.setProbes(value);
+                }
+            }
+        }
+        return values;
+    }
+
     static String sysctlName(KeepaliveSysctl sysctl) {
         return "net.ipv4." + sysctl.fileName();
     }
@@ -98,12 +119,14 @@ public final class InjectedContainers {
      * probe would make the workload's pod unready whenever the observer is (for native sidecars as well as
      * regular containers), and the agent must never take traffic away from the workload.
      *
+     * @param podSysctls    the keepalive sysctls the pod sets itself, by name; their values stay in force
      * @param nativeSidecar as an init container with restartPolicy Always (v1.29+), else a regular container
      */
-    public Container agentContainer(KeepalivePolicy policy, boolean nativeSidecar) {
+    public Container agentContainer(KeepalivePolicy policy, Map<String, String> podSysctls, boolean nativeSidecar) {
         int port = settings.agent().port();
         List<EnvVar> env = new ArrayList<>();
-        for (Map.Entry<String, String> e : AgentConfig.forPolicy(policy, port).toEnv().entrySet()) {
+        TcpKeepalive inForce = inForce(policy.getSpec().getTcp(), podSysctls);
+        for (Map.Entry<String, String> e : AgentConfig.forPolicy(policy, inForce, port).toEnv().entrySet()) {
             env.add(new EnvVar(e.getKey(), e.getValue(), null));
         }
         env.add(new EnvVar(JVM_OPTIONS_ENV, settings.agent().jvmOptions(), null));

@@ -21,7 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -43,7 +43,7 @@ public final class PodInjector {
     /** The injected pieces of one policy generation; shared between pods, so never mutated. */
     record Parts(List<Sysctl> sysctls, Container init, Container agent, String hash) {
         record Key(String uid, long generation, InjectionStrategy strategy, boolean nativeSidecar,
-                   Set<String> podSets) {
+                   Map<String, String> podSysctls) {
         }
     }
 
@@ -63,8 +63,9 @@ public final class PodInjector {
         }
         PodSpec spec = pod.getSpec() != null ? pod.getSpec() : new PodSpec();
         pod.setSpec(spec);
-        Set<String> podSets = podSysctlNames(spec);
-        Parts parts = parts(policy, strategy, cluster.nativeSidecars(), podSets);
+        Map<String, String> podSysctls = podSysctls(spec);
+        Set<String> podSets = podSysctls.keySet();
+        Parts parts = parts(policy, strategy, cluster.nativeSidecars(), podSysctls);
         List<Container> inits = new ArrayList<>(spec.getInitContainers() == null ? List.of() : spec.getInitContainers());
         int next = 0;
         if (strategy == InjectionStrategy.SecurityContext) {
@@ -113,47 +114,50 @@ public final class PodInjector {
         return podSets;
     }
 
-    private Parts parts(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar, Set<String> podSets) {
+    private Parts parts(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar,
+                        Map<String, String> podSysctls) {
         String uid = policy.getMetadata().getUid();
         Long generation = policy.getMetadata().getGeneration();
         if (uid == null || generation == null) {
-            return build(policy, strategy, nativeSidecar, podSets); // not from the API server: nothing to key on
+            return build(policy, strategy, nativeSidecar, podSysctls); // not from the API server: nothing to key on
         }
         if (built.size() > MAX_BUILT) {
             built.clear();
         }
-        return built.computeIfAbsent(new Parts.Key(uid, generation, strategy, nativeSidecar, podSets),
-                k -> build(policy, strategy, nativeSidecar, podSets));
+        return built.computeIfAbsent(new Parts.Key(uid, generation, strategy, nativeSidecar, podSysctls),
+                k -> build(policy, strategy, nativeSidecar, podSysctls));
     }
 
-    private Parts build(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar, Set<String> podSets) {
+    private Parts build(KeepalivePolicy policy, InjectionStrategy strategy, boolean nativeSidecar,
+                        Map<String, String> podSysctls) {
         Map<String, Object> injected = new LinkedHashMap<>();
         injected.put("strategy", strategy.name());
         List<Sysctl> sysctls = InjectedContainers.sysctls(policy.getSpec().getTcp());
         injected.put("sysctls", sysctls);
         Container init = null;
         if (strategy == InjectionStrategy.InitContainer) {
-            init = containers.sysctlInitContainer(policy.getSpec().getTcp(), podSets).orElse(null);
+            init = containers.sysctlInitContainer(policy.getSpec().getTcp(), podSysctls.keySet()).orElse(null);
             injected.put("init", init);
         }
         Container agent = null;
         if (policy.getSpec().agentOrDefaults().isEnabled()) {
-            agent = containers.agentContainer(policy, nativeSidecar);
+            agent = containers.agentContainer(policy, podSysctls, nativeSidecar);
             injected.put("agent", agent);
         }
         return new Parts(sysctls, init, agent, hash(injected));
     }
 
-    private static Set<String> podSysctlNames(PodSpec spec) {
-        Set<String> names = new TreeSet<>();
+    /** The keepalive sysctls the pod sets itself, by name (sorted: part of the build cache's key). */
+    private static Map<String, String> podSysctls(PodSpec spec) {
+        Map<String, String> own = new TreeMap<>();
         if (spec.getSecurityContext() != null && spec.getSecurityContext().getSysctls() != null) {
             for (Sysctl s : spec.getSecurityContext().getSysctls()) {
                 if (InjectedContainers.SYSCTL_NAMES.contains(s.getName())) {
-                    names.add(s.getName());
+                    own.put(s.getName(), s.getValue());
                 }
             }
         }
-        return names;
+        return own;
     }
 
     private String hash(Map<String, Object> injected) {

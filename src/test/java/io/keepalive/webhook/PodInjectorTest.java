@@ -66,6 +66,11 @@ class PodInjectorTest {
         assertEquals(List.of(InjectedContainers.AGENT_CONTAINER),
                 pod.getSpec().getInitContainers().stream().map(c -> c.getName()).toList());
         assertEquals("600", pod.getSpec().getSecurityContext().getSysctls().get(0).getValue());
+        // the agent expects what the pod runs with, so the pod's own choice is not reported as drift
+        var env = pod.getSpec().getInitContainers().get(0).getEnv();
+        assertEquals(List.of("600", "60", "3"), List.of("KEEPALIVE_DESIRED_TIME_SECONDS", "KEEPALIVE_DESIRED_INTERVAL_SECONDS",
+                "KEEPALIVE_DESIRED_PROBES").stream().map(name -> env.stream().filter(e -> e.getName().equals(name))
+                .findFirst().orElseThrow().getValue()).toList());
     }
 
     @Test
