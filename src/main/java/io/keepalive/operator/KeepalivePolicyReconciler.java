@@ -89,14 +89,20 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                         .withName("neighbour-policies")
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
-                        // spec changes move the generation (status subresource); status writes, which every
-                        // policy makes each collect interval, must not wake the whole namespace
-                        .withOnUpdateFilter((a, b) -> !java.util.Objects.equals(a.getMetadata().getGeneration(),
-                                b.getMetadata().getGeneration())
-                                || !java.util.Objects.equals(a.getMetadata().getDeletionTimestamp(),
-                                b.getMetadata().getDeletionTimestamp()))
+                        .withOnUpdateFilter(KeepalivePolicyReconciler::neighbourChanged)
                         .build(), context);
         return List.of(pods, neighbours);
+    }
+
+    /**
+     * Whether an update of a policy can move pods between its neighbours: a spec change (it moves the
+     * generation: the status is a subresource) or the start of its deletion. Status writes, which every policy
+     * makes each collect interval, must not wake the whole namespace.
+     */
+    static boolean neighbourChanged(KeepalivePolicy updated, KeepalivePolicy before) {
+        return !java.util.Objects.equals(updated.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                || !java.util.Objects.equals(updated.getMetadata().getDeletionTimestamp(),
+                before.getMetadata().getDeletionTimestamp());
     }
 
     /** A status patch carries the status and the object's identity, nothing a user owns. */
