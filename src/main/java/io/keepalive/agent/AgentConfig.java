@@ -44,11 +44,10 @@ public record AgentConfig(String policy, int desiredTime, int desiredInterval, i
     /**
      * What the webhook gives the sidecar of a pod governed by this policy.
      *
-     * @param inForce the keepalive values the pod will run with: the policy's, except sysctls the pod sets
-     *                itself (kept), so the agent does not report the pod's own choice as drift
+     * @param tcp the keepalive values the pod will run with: the policy's, except sysctls the pod sets itself
+     *            (kept), so the agent does not report the pod's own choice as drift
      */
-    public static AgentConfig forPolicy(KeepalivePolicy policy, TcpKeepalive inForce, int port) {
-        TcpKeepalive tcp = inForce;
+    public static AgentConfig forPolicy(KeepalivePolicy policy, TcpKeepalive tcp, int port) {
         AgentSettings agent = policy.getSpec().agentOrDefaults();
         return new AgentConfig(policy.getMetadata().getName(), tcp.time(), tcp.interval(), tcp.probeCount(), port,
                 agent.probeInterval(), agent.effectiveCanaryIdleSeconds(tcp),
