@@ -68,6 +68,9 @@ public final class PodCacheMemoryBench {
         } finally {
             ControlPlane.stop();
         }
+        // the Kubernetes client's Vert.x event loops are not daemon threads and outlive client.close(): without
+        // this the JVM (and bench/operator-memory.sh) waits forever after writing the result
+        System.exit(0);
     }
 
     static long measure(KubernetesClient client, String ns, int pods, boolean slim) throws Exception {
