@@ -22,8 +22,9 @@ if [[ "${1:-}" != "--no-build" ]]; then
 fi
 APP_JAR=target/quarkus-app/quarkus-run.jar
 LIB=target/quarkus-app/lib/main
-# the floor gets only what Vert.x needs: vertx-core, netty, jackson-core
-FLOOR_CP="target/test-classes:$(ls $LIB/io.vertx.vertx-core-*.jar $LIB/io.netty.netty-*.jar $LIB/com.fasterxml.jackson.core.jackson-core-*.jar | tr '\n' ':')"
+# the floor gets only what Vert.x needs: vertx-core, netty, jackson-core; and target/classes, for the agent's own
+# AgentMain.vertxOptions() (only that class is loaded from it)
+FLOOR_CP="target/test-classes:target/classes:$(ls $LIB/io.vertx.vertx-core-*.jar $LIB/io.netty.netty-*.jar $LIB/com.fasterxml.jackson.core.jackson-core-*.jar | tr '\n' ':')"
 
 # Helpers run in command substitutions (subshells), so cleanup cannot rely on arrays they fill: it finds this run's
 # namespaces by name and kills what runs inside them (only processes this script started live there).
