@@ -2,6 +2,7 @@ package io.keepalive;
 
 import io.keepalive.agent.AgentMain;
 import io.keepalive.agent.ApplySysctlsCommand;
+import io.keepalive.sidecar.Modes;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
@@ -14,15 +15,16 @@ import java.util.Arrays;
  */
 @QuarkusMain
 public class Main {
-    public static final String USAGE = "usage: keepalive-operator [operator | agent | apply-sysctls --time=S --interval=S --probes=N]";
+    public static final String USAGE = "usage: keepalive-operator [" + Modes.OPERATOR + " | " + Modes.AGENT + " | "
+            + Modes.APPLY_SYSCTLS + " --time=S --interval=S --probes=N]";
 
     public static void main(String... args) {
-        String mode = args.length == 0 ? "operator" : args[0];
+        String mode = args.length == 0 ? Modes.OPERATOR : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (mode) {
-            case "operator" -> Quarkus.run(rest);
-            case ApplySysctlsCommand.NAME -> System.exit(ApplySysctlsCommand.run(rest, System.out, System.err));
-            case AgentMain.MODE -> AgentMain.run(rest);
+            case Modes.OPERATOR -> Quarkus.run(rest);
+            case Modes.APPLY_SYSCTLS -> System.exit(ApplySysctlsCommand.run(rest, System.out, System.err));
+            case Modes.AGENT -> AgentMain.run(rest);
             default -> {
                 System.err.println("unknown mode '" + mode + "'; " + USAGE);
                 System.exit(2);

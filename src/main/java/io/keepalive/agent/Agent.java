@@ -1,5 +1,7 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.AgentConfig;
 import io.keepalive.policy.spec.HttpTarget;
 import io.vertx.core.json.JsonObject;
 
@@ -30,7 +32,6 @@ final class Agent {
         t.setDaemon(true);
         return t;
     });
-    private final KeepaliveValues desired;
     private volatile SysctlsObservation sysctlsObservation;
     // never null: a failed read keeps the last census and sets censusError
     private volatile SocketCensus census = SocketCensus.EMPTY;
@@ -42,7 +43,6 @@ final class Agent {
         this.sysctls = sysctls;
         this.procNet = procNet;
         this.own = new OwnSockets();
-        this.desired = new KeepaliveValues(config.desiredTime(), config.desiredInterval(), config.desiredProbes());
         for (HttpTarget t : config.targets()) {
             monitors.add(new TargetMonitor(t, config.probeIntervalSeconds(), config.canaryIdleSeconds(), own));
         }
@@ -68,7 +68,7 @@ final class Agent {
     private void observe() {
         try {
             SysctlsObservation before = sysctlsObservation;
-            sysctlsObservation = SysctlsObservation.read(sysctls, desired);
+            sysctlsObservation = SysctlsObservation.read(sysctls, config.desired());
             if (before != null && before.inSync() != sysctlsObservation.inSync()) {
                 Log.info("sysctls " + (sysctlsObservation.inSync() ? "now as desired"
                         : "drifted: " + String.join("; ", sysctlsObservation.drift())));

@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.AgentConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
@@ -12,9 +13,6 @@ import java.util.concurrent.TimeUnit;
  * (no Quarkus, no Kubernetes client): it never talks to the Kubernetes API, the operator comes to it.
  */
 public final class AgentMain {
-    /** The first argument that starts this mode; the webhook injects the sidecar with it. */
-    public static final String MODE = "agent";
-
     private AgentMain() {
     }
 

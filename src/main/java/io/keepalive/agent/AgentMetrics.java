@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveSysctl;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;

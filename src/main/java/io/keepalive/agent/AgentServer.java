@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.JsonText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

@@ -1,5 +1,8 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.StatusFields;
+import io.keepalive.sidecar.AgentConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -7,7 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds the /status document the operator reads. Pure: snapshots in, JSON out. Field names are a contract. */
+/**
+ * Builds the /status document the operator reads. Pure: snapshots in, JSON out. Field names are a contract: the
+ * ones the operator reads come from {@link StatusFields}; docs/agent.md lists them all.
+ */
 final class AgentStatus {
     private AgentStatus() {
     }
@@ -25,15 +31,15 @@ final class AgentStatus {
         return new JsonObject()
                 .put("policy", config.policy())
                 .put("observedAt", observedAt == null ? null : observedAt.toString())
-                .put("sysctls", new JsonObject()
+                .put(StatusFields.SYSCTLS, new JsonObject()
                         .put("observed", values(sysctls.observed()))
                         .put("desired", values(sysctls.desired()))
-                        .put("inSync", sysctls.inSync())
-                        .put("drift", new JsonArray(sysctls.drift()))
+                        .put(StatusFields.IN_SYNC, sysctls.inSync())
+                        .put(StatusFields.DRIFT, new JsonArray(sysctls.drift()))
                         .put("error", sysctls.error()))
-                .put("census", census(census, censusError))
+                .put(StatusFields.CENSUS, census(census, censusError))
                 .put("targets", targetArray)
-                .put("findings", new JsonArray(Findings.sorted(all)))
+                .put(StatusFields.FINDINGS, new JsonArray(Findings.sorted(all)))
                 .put("agent", new JsonObject()
                         .put("port", config.port())
                         .put("probeIntervalSeconds", config.probeIntervalSeconds())
@@ -50,9 +56,9 @@ final class AgentStatus {
 
     static JsonObject census(SocketCensus c, String error) {
         return new JsonObject()
-                .put("established", c.established())
+                .put(StatusFields.ESTABLISHED, c.established())
                 .put("keepaliveArmed", c.keepaliveArmed())
-                .put("keepaliveOff", c.keepaliveOff())
+                .put(StatusFields.KEEPALIVE_OFF, c.keepaliveOff())
                 .put("timeWait", c.timeWait())
                 .put("closeWait", c.closeWait())
                 .put("excludedAgentSockets", c.excludedOwn())

@@ -1,5 +1,8 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.Modes;
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.KeepaliveSysctl;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -17,7 +20,7 @@ public final class ApplySysctlsCommand {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
-    public static final String NAME = "apply-sysctls";
+    private static final String NAME = Modes.APPLY_SYSCTLS;
 
     private ApplySysctlsCommand() {
     }

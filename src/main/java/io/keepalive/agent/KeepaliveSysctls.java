@@ -1,5 +1,7 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.KeepaliveSysctl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -40,7 +42,7 @@ public final class KeepaliveSysctls {
         for (KeepaliveSysctl s : KeepaliveSysctl.values()) {
             values.put(s, read(s));
         }
-        return KeepaliveValues.of(values);
+        return KeepaliveValues.of(values::get);
     }
 
     public int read(KeepaliveSysctl sysctl) throws SysctlException {

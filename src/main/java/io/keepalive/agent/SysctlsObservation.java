@@ -1,5 +1,7 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.KeepaliveSysctl;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -4,7 +4,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.status.ObservedHealth;
 
+import io.keepalive.sidecar.AgentReport;
+
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,16 +33,10 @@ public final class AgentJudgement {
     private AgentJudgement() {
     }
 
-    /**
-     * @param podsWithAgent pods injected by this policy with its agent
-     * @param runningPods   of those, pods running with an IP (the ones asked)
-     * @param reports       answers, by pod name
-     * @param silent        pods that did not answer, with the error
-     */
-    public static PolicyStatusBuilder.AgentVerdict judge(int podsWithAgent, int runningPods,
-                                                         List<AgentReport> reports, Map<String, String> silent) {
+    public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
+        List<AgentReport> reports = answers.reports();
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(reporting(podsWithAgent, runningPods, reports.size(), silent));
+        conditions.add(reporting(answers.podsWithAgent(), answers.runningPods(), reports.size(), answers.silent()));
         List<String> findings = findings(reports);
         conditions.add(drift(reports, findings));
         if (reports.isEmpty()) {
@@ -79,7 +76,7 @@ public final class AgentJudgement {
             return PolicyStatusBuilder.unknown(ConditionTypes.DRIFTED, REASON_NO_REPORTS, "No agent has reported yet.");
         }
         List<AgentReport> drifted = reports.stream().filter(r -> !r.inSync()).sorted(
-                java.util.Comparator.comparing(AgentReport::pod)).toList();
+                Comparator.comparing(AgentReport::pod)).toList();
         if (!drifted.isEmpty()) {
             AgentReport first = drifted.get(0);
             return condition(ConditionTypes.DRIFTED, true, REASON_SYSCTL_DRIFT,
@@ -97,7 +94,7 @@ public final class AgentJudgement {
     /** The same finding from many replicas is one finding; order is the agents' (most important first). */
     static List<String> findings(List<AgentReport> reports) {
         Set<String> unique = new LinkedHashSet<>();
-        reports.stream().sorted(java.util.Comparator.comparing(AgentReport::pod))
+        reports.stream().sorted(Comparator.comparing(AgentReport::pod))
                 .forEach(r -> unique.addAll(r.findings()));
         return unique.stream().limit(MAX_FINDINGS).toList();
     }

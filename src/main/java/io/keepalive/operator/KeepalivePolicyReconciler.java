@@ -12,15 +12,17 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.keepalive.namespaces.NamespaceRules;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
-import io.keepalive.webhook.Webhook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -33,15 +35,16 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
     public static final String NAME = "keepalivepolicy";
 
     private final Clock clock;
-    private final AgentReports agentReports;
-    private final Webhook webhook;
+    private final AgentGatherer agents;
+    private final NamespaceRules namespaceRules;
     private final Counter statusWrites;
     private InformerEventSource<Pod, KeepalivePolicy> pods;
 
-    public KeepalivePolicyReconciler(AgentReports agentReports, Webhook webhook, MeterRegistry registry) {
-        this.clock = Clock.systemUTC();
-        this.agentReports = agentReports;
-        this.webhook = webhook;
+    public KeepalivePolicyReconciler(AgentGatherer agents, NamespaceRules namespaceRules, MeterRegistry registry,
+                                     Clock clock) {
+        this.clock = clock;
+        this.agents = agents;
+        this.namespaceRules = namespaceRules;
         this.statusWrites = Counter.builder("keepalive.policy.status.writes")
                 .description("Status updates written to KeepalivePolicy resources").register(registry);
     }
@@ -53,18 +56,27 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
         List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
 
         PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods,
-                webhook.skipsEveryPodOf(namespace, policy));
-        var agents = agentReports.verdict(policy, census.carrying());
-        KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, agents, clock.instant());
+                namespaceRules.rulesOut(namespace, policy));
+        PolicyStatusBuilder.AgentVerdict verdict = null;
+        boolean collecting = policy.getSpec().agentOrDefaults().isEnabled();
+        if (collecting) {
+            AgentAnswers answers = agents.latest(census.carrying());
+            if (answers.awaited() > 0) {
+                // agents asked for the first time: their answers reconcile again, and the status is written whole
+                return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
+            }
+            verdict = AgentJudgement.judge(answers);
+        }
+        KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
 
         UpdateControl<KeepalivePolicy> control;
-        if (status.equals(policy.getStatus())) {
-            control = UpdateControl.noUpdate();
-        } else {
+        if (StatusChange.changes(policy.getStatus(), status)) {
             statusWrites.increment();
             control = UpdateControl.patchStatus(statusOnly(policy, status));
+        } else {
+            control = UpdateControl.noUpdate();
         }
-        return agentReports.enabledFor(policy) ? control.rescheduleAfter(agentReports.interval()) : control;
+        return collecting ? control.rescheduleAfter(agents.interval()) : control;
     }
 
     @Override
@@ -91,7 +103,10 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                         .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
                         .withOnUpdateFilter(KeepalivePolicyReconciler::neighbourChanged)
                         .build(), context);
-        return List.of(pods, neighbours);
+
+        SimpleInboundEventSource<KeepalivePolicy> answers = new SimpleInboundEventSource<>("agent-answers");
+        agents.onChange(answers::propagateEvent);
+        return List.of(pods, neighbours, answers);
     }
 
     /**
@@ -100,8 +115,8 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
      * makes each collect interval, must not wake the whole namespace.
      */
     static boolean neighbourChanged(KeepalivePolicy updated, KeepalivePolicy before) {
-        return !java.util.Objects.equals(updated.getMetadata().getGeneration(), before.getMetadata().getGeneration())
-                || !java.util.Objects.equals(updated.getMetadata().getDeletionTimestamp(),
+        return !Objects.equals(updated.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                || !Objects.equals(updated.getMetadata().getDeletionTimestamp(),
                 before.getMetadata().getDeletionTimestamp());
     }
 

@@ -1,5 +1,6 @@
 package io.keepalive.operator;
 
+import io.keepalive.settings.OperatorSettings;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.Unremovable;

@@ -1,10 +1,12 @@
 package io.keepalive.operator;
 
+import io.keepalive.rules.PolicyPrecedence;
+import io.keepalive.rules.PodSelection;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
-import io.keepalive.webhook.InjectionDecision;
-import io.keepalive.webhook.SkipReason;
+import io.keepalive.rules.InjectionDecision;
+import io.keepalive.rules.SkipReason;
 
 import java.util.ArrayList;
 import java.util.Collection;

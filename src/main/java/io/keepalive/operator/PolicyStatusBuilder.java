@@ -7,7 +7,7 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
-import io.keepalive.webhook.SkipReason;
+import io.keepalive.rules.SkipReason;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.keepalive.policy.PodMarks;
-import io.keepalive.webhook.InjectedContainers;
-import io.keepalive.webhook.InjectionDecision;
+import io.keepalive.rules.InjectedContainers;
+import io.keepalive.rules.InjectionDecision;
 
 import java.util.HashMap;
 import java.util.List;

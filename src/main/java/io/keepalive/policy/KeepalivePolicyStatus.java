@@ -7,7 +7,6 @@ import io.keepalive.policy.status.ObservedHealth;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What the operator found, following the Kubernetes API conventions: the generation it looked at, counts, and
@@ -45,21 +44,5 @@ public class KeepalivePolicyStatus {
     public Condition condition(String type) {
         return conditions == null ? null
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) return true;
-        if (!(o instanceof KeepalivePolicyStatus that)) return false;
-        return Objects.equals(observedGeneration, that.observedGeneration)
-                && Objects.equals(matchedPods, that.matchedPods)
-                && Objects.equals(injectedPods, that.injectedPods)
-                && Objects.equals(conditions, that.conditions)
-                && Objects.equals(observed, that.observed);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(observedGeneration, matchedPods, injectedPods, conditions, observed);
     }
 }

@@ -1,5 +1,6 @@
 package io.keepalive.webhook;
 
+import io.keepalive.rules.InjectionDecision;
 import java.util.Set;
 
 /** Where decisions go after the response: metrics, events, logs. Must not block the admission. */

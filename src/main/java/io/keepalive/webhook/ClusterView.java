@@ -1,5 +1,6 @@
 package io.keepalive.webhook;
 
+import io.keepalive.rules.ClusterFacts;
 import io.keepalive.policy.KeepalivePolicy;
 
 import java.util.List;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.keepalive.policy.KeepalivePolicy;
 import org.jboss.logging.Logger;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,14 +18,15 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Events on policies, aggregated: admissions only count (no API call on the admission path); {@link #flush()}
- * writes one Event per policy and reason, and raises its count while it is younger than the window, so a
- * Deployment of 100 pods makes one Event with count 100, not 100 Events.
+ * writes what {@link EventWindow} says: one Event per policy and reason, its count raised while it is younger than
+ * the window.
  */
 public final class PolicyEvents {
     private static final Logger LOG = Logger.getLogger(PolicyEvents.class);
     public static final String COMPONENT = "keepalive-operator-webhook";
     private final KubernetesClient client;
-    private final Duration window;
+    private final EventWindow window;
+    private final Clock clock;
     private final Map<Key, Tally> tallies = new ConcurrentHashMap<>();
 
     record Key(String namespace, String policy, String reason) {
@@ -36,19 +38,18 @@ public final class PolicyEvents {
         boolean warning;
         int pending;
         String lastMessage;
-        String eventName;
-        int written;
-        Instant firstWritten;
+        EventWindow.Written written;
     }
 
-    public PolicyEvents(KubernetesClient client, Duration window) {
+    public PolicyEvents(KubernetesClient client, Duration window, Clock clock) {
         this.client = client;
-        this.window = window;
+        this.window = new EventWindow(window);
+        this.clock = clock;
     }
 
     public void record(KeepalivePolicy policy, String reason, boolean warning, String message) {
         Key key = new Key(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), reason);
-        // compute: atomic with flush(), which resets or forgets a tally under the same key
+        // compute: atomic with flush(), which takes the pending count or forgets a tally under the same key
         tallies.compute(key, (k, t) -> {
             Tally tally = t != null ? t : new Tally();
             tally.uid = policy.getMetadata().getUid();
@@ -62,54 +63,48 @@ public final class PolicyEvents {
 
     /** Writes what was counted since the last flush; called from a timer, never on the admission path. */
     public void flush() {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         for (Key k : List.copyOf(tallies.keySet())) {
-            int[] pending = new int[1];
-            String[] last = new String[1];
+            EventWindow.Step[] step = new EventWindow.Step[1];
+            String[] message = new String[1];
             Tally t = tallies.computeIfPresent(k, (key, tally) -> {
-                if (tally.pending == 0) {
-                    // forget policies that went quiet (deleted ones included) once their Event can no longer grow
-                    boolean done = tally.firstWritten == null || tally.firstWritten.plus(window).isBefore(now);
-                    return done ? null : tally;
-                }
-                pending[0] = tally.pending;
-                last[0] = tally.lastMessage;
+                step[0] = window.next(tally.written, tally.pending, now);
+                message[0] = tally.lastMessage;
                 tally.pending = 0;
-                return tally;
+                return step[0] instanceof EventWindow.Step.Forget ? null : tally;
             });
-            if (t == null || pending[0] == 0) {
+            if (t == null) {
                 continue;
             }
-            String message = last[0];
             try {
-                if (t.eventName == null || t.firstWritten.plus(window).isBefore(now)) {
-                    t.eventName = k.policy() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
-                    t.written = pending[0];
-                    t.firstWritten = now;
-                    client.v1().events().inNamespace(k.namespace()).resource(event(k, t, message, now)).create();
-                } else {
-                    t.written += pending[0];
-                    client.v1().events().inNamespace(k.namespace()).withName(t.eventName)
+                if (step[0] instanceof EventWindow.Step.Create create) {
+                    String name = k.policy() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+                    client.v1().events().inNamespace(k.namespace())
+                            .resource(event(k, t, name, create.count(), message[0], now)).create();
+                    t.written = new EventWindow.Written(name, create.count(), now);
+                } else if (step[0] instanceof EventWindow.Step.Raise raise) {
+                    client.v1().events().inNamespace(k.namespace()).withName(raise.name())
                             .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(
-                                    Map.of("count", t.written, "lastTimestamp", now.toString(), "message", message)));
+                                    Map.of("count", raise.count(), "lastTimestamp", now.toString(), "message", message[0])));
+                    t.written = new EventWindow.Written(raise.name(), raise.count(), t.written.first());
                 }
             } catch (RuntimeException e) {
                 // events are best effort; forget this one and start a fresh Event next time
                 LOG.debugf("cannot write event %s on policy %s/%s: %s", k.reason(), k.namespace(), k.policy(), e.getMessage());
-                t.eventName = null;
+                t.written = null;
             }
         }
     }
 
-    private Event event(Key k, Tally t, String message, Instant now) {
+    private Event event(Key k, Tally t, String name, int count, String message, Instant now) {
         return new EventBuilder()
-                .withNewMetadata().withName(t.eventName).withNamespace(k.namespace()).endMetadata()
+                .withNewMetadata().withName(name).withNamespace(k.namespace()).endMetadata()
                 .withNewInvolvedObject().withApiVersion(t.apiVersion).withKind("KeepalivePolicy")
                 .withName(k.policy()).withNamespace(k.namespace()).withUid(t.uid).endInvolvedObject()
                 .withReason(k.reason())
                 .withMessage(message)
                 .withType(t.warning ? "Warning" : "Normal")
-                .withCount(t.written)
+                .withCount(count)
                 .withFirstTimestamp(now.toString())
                 .withLastTimestamp(now.toString())
                 .withNewSource().withComponent(COMPONENT).endSource()

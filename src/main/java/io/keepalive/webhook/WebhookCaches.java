@@ -1,9 +1,10 @@
 package io.keepalive.webhook;
 
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.keepalive.namespaces.NamespaceRules;
 import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.rules.ClusterFacts;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -14,20 +15,18 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The webhook's view of the cluster, from informers: a GET per admission would cost the API server a round
- * trip inside its own request. A namespace missing from the cache (created a moment ago) is read with a GET
- * each time until the informer has it; the decision asks for it only once a policy selects the pod.
+ * trip inside its own request. Policies from the webhook's own informers (it serves on every replica, the
+ * reconciler's caches live on the leader only); namespaces and the API server version from {@link NamespaceRules},
+ * which the status reads too.
  */
 public final class WebhookCaches implements ClusterView, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookCaches.class);
-    private final KubernetesClient client;
-    private final ClusterFacts facts;
+    private final NamespaceRules namespaces;
     private final List<SharedIndexInformer<KeepalivePolicy>> policies = new ArrayList<>();
-    private final SharedIndexInformer<Namespace> namespaces;
 
     /** @param watchNamespaces empty: all namespaces */
-    public WebhookCaches(KubernetesClient client, ClusterFacts facts, List<String> watchNamespaces) {
-        this.client = client;
-        this.facts = facts;
+    public WebhookCaches(KubernetesClient client, NamespaceRules namespaces, List<String> watchNamespaces) {
+        this.namespaces = namespaces;
         if (watchNamespaces.isEmpty()) {
             policies.add(client.resources(KeepalivePolicy.class).inAnyNamespace().runnableInformer(0));
         } else {
@@ -35,20 +34,18 @@ public final class WebhookCaches implements ClusterView, AutoCloseable {
                 policies.add(client.resources(KeepalivePolicy.class).inNamespace(ns).runnableInformer(0));
             }
         }
-        namespaces = client.namespaces().runnableInformer(0);
         // keep retrying: the CRD may be installed after the operator starts
         policies.forEach(i -> i.exceptionHandler((started, t) -> {
             LOG.debugf("policy informer: %s (retrying)", t.getMessage());
             return true;
         }));
-        namespaces.exceptionHandler((started, t) -> true);
     }
 
     /** Completes when every cache holds a full list. */
     public CompletableFuture<Void> start() {
         List<CompletableFuture<Void>> started = new ArrayList<>();
         policies.forEach(i -> started.add(i.start().toCompletableFuture()));
-        started.add(namespaces.start().toCompletableFuture());
+        started.add(namespaces.synced());
         return CompletableFuture.allOf(started.toArray(CompletableFuture[]::new));
     }
 
@@ -70,28 +67,16 @@ public final class WebhookCaches implements ClusterView, AutoCloseable {
 
     @Override
     public Optional<Map<String, String>> namespaceLabels(String namespace) {
-        Namespace ns = namespaces.getStore().getByKey(namespace);
-        if (ns == null) {
-            try {
-                ns = client.namespaces().withName(namespace).get();
-            } catch (RuntimeException e) {
-                LOG.warnf("cannot read namespace %s: %s", namespace, e.getMessage());
-            }
-        }
-        if (ns == null) {
-            return Optional.empty();
-        }
-        return Optional.of(ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels());
+        return namespaces.labels(namespace);
     }
 
     @Override
     public ClusterFacts facts() {
-        return facts;
+        return namespaces.facts();
     }
 
     @Override
     public void close() {
         policies.forEach(SharedIndexInformer::stop);
-        namespaces.stop();
     }
 }

@@ -69,9 +69,8 @@ public final class WebhookCertificates {
                 "localhost", "127.0.0.1");
     }
 
-    public static Pem newCa(String commonName, Duration validity) {
+    public static Pem newCa(String commonName, Duration validity, Instant now) {
         KeyPair keys = ecKeyPair();
-        Instant now = Instant.now();
         X500Name name = new X500Name("CN=" + commonName);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
@@ -86,11 +85,10 @@ public final class WebhookCertificates {
         }
     }
 
-    public static Pem issueServing(Pem ca, Collection<String> subjectAltNames, Duration validity) {
+    public static Pem issueServing(Pem ca, Collection<String> subjectAltNames, Duration validity, Instant now) {
         X509Certificate caCert = certificate(ca.certificate());
         PrivateKey caKey = privateKey(ca.key());
         KeyPair keys = ecKeyPair();
-        Instant now = Instant.now();
         List<GeneralName> sans = new ArrayList<>();
         for (String san : subjectAltNames) {
             sans.add(IP.matcher(san).matches() ? new GeneralName(GeneralName.iPAddress, san)

@@ -1,15 +1,18 @@
 package io.keepalive.webhook;
 
+import io.keepalive.rules.SkipReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * keepalive_webhook_pods_total{outcome=injected|skipped, reason, strategy}, keepalive_webhook_policy_conflicts_total
- * and keepalive_webhook_review_seconds. Counters are looked up once per tag set, not per admission.
+ * keepalive_webhook_pods_total{outcome=injected|skipped, reason, strategy}, keepalive_webhook_policy_conflicts_total,
+ * keepalive_webhook_review_seconds, and the requests refused (keepalive_webhook_bad_requests_total) apart from the
+ * webhook's own failures (keepalive_webhook_failures_total). Counters are looked up once per tag set, not per admission.
  */
 public final class WebhookMetrics {
     private final MeterRegistry registry;
@@ -17,6 +20,7 @@ public final class WebhookMetrics {
     private final Counter conflicts;
     private final Timer reviews;
     private final Counter badRequests;
+    private final Counter failures;
 
     public WebhookMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -28,11 +32,15 @@ public final class WebhookMetrics {
         this.reviews = Timer.builder("keepalive.webhook.review")
                 .description("Time the webhook spends on one AdmissionReview, from body received to response written")
                 .publishPercentileHistogram()
-                .minimumExpectedValue(java.time.Duration.ofNanos(50_000))
-                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
         this.badRequests = Counter.builder("keepalive.webhook.bad.requests")
-                .description("AdmissionReviews answered with 400").register(registry);
+                .description("Requests refused as the caller's error: a malformed AdmissionReview (400) or not JSON (415)")
+                .register(registry);
+        this.failures = Counter.builder("keepalive.webhook.failures")
+                .description("AdmissionReviews the webhook itself failed on (500): a bug, never the caller's fault")
+                .register(registry);
     }
 
     public void injected(String strategy, String reason) {
@@ -53,6 +61,10 @@ public final class WebhookMetrics {
 
     public void badRequest() {
         badRequests.increment();
+    }
+
+    public void failed() {
+        failures.increment();
     }
 
     private void count(String outcome, String reason, String strategy) {

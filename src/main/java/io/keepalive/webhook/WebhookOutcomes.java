@@ -1,5 +1,7 @@
 package io.keepalive.webhook;
 
+import io.keepalive.rules.SkipReason;
+import io.keepalive.rules.InjectionDecision;
 import io.keepalive.policy.KeepalivePolicy;
 import org.jboss.logging.Logger;
 

@@ -1,6 +1,6 @@
 package io.keepalive.webhook;
 
-import io.keepalive.operator.OperatorSettings;
+import io.keepalive.settings.OperatorSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.keepalive.operator.OperatorSettings;
+import io.keepalive.settings.OperatorSettings;
 import io.keepalive.policy.PodMarks;
 
 import java.nio.charset.StandardCharsets;

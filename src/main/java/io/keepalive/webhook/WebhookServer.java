@@ -1,15 +1,16 @@
 package io.keepalive.webhook;
 
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SSLOptions;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.TimeUnit;
@@ -82,7 +83,7 @@ public final class WebhookServer {
     public synchronized void updateCertificate(WebhookCertificates.Pem pem) {
         certificate = pem;
         if (server != null) {
-            await(server.updateSSLOptions(new io.vertx.core.net.SSLOptions().setKeyCertOptions(keyCert(pem))));
+            await(server.updateSSLOptions(new SSLOptions().setKeyCertOptions(keyCert(pem))));
         }
     }
 
@@ -93,6 +94,12 @@ public final class WebhookServer {
         }
         if (request.method() != HttpMethod.POST) {
             request.response().setStatusCode(405).putHeader("Allow", "POST").end("POST an AdmissionReview\n");
+            return;
+        }
+        if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+            metrics.badRequest();
+            request.response().setStatusCode(415).putHeader("Accept", "application/json")
+                    .end("an AdmissionReview is application/json, not " + request.getHeader(HttpHeaders.CONTENT_TYPE) + "\n");
             return;
         }
         long start = System.nanoTime();
@@ -118,21 +125,32 @@ public final class WebhookServer {
                         if (result.succeeded()) {
                             reply = result.result();
                         } else {
-                            // a bug in our code must not become a 500 loop; the API server applies failurePolicy
+                            // our bug, not the caller's: counted apart; the API server applies failurePolicy
                             LOG.errorf(result.cause(), "admission failed");
-                            reply = AdmissionHandler.Reply.badRequest("cannot handle this AdmissionReview: "
+                            reply = AdmissionHandler.Reply.failed("the webhook failed on this AdmissionReview: "
                                     + result.cause().getClass().getSimpleName() + ": " + result.cause().getMessage());
                         }
                         if (reply.status() == 400) {
                             metrics.badRequest();
+                        } else if (reply.status() == 500) {
+                            metrics.failed();
                         }
                         request.response().setStatusCode(reply.status())
-                                .putHeader("Content-Type", reply.status() == 200 ? "application/json" : "text/plain; charset=utf-8")
+                                .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
                                 .end(Buffer.buffer(reply.body()));
-                        Timer timer = metrics.reviews();
-                        timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                        metrics.reviews().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     });
         });
+    }
+
+    /** application/json, with or without parameters (charset), as the API server sends it. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return type.equalsIgnoreCase("application/json");
     }
 
     private static PemKeyCertOptions keyCert(WebhookCertificates.Pem pem) {

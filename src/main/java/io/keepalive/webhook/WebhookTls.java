@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.keepalive.operator.OperatorSettings;
+import io.keepalive.settings.OperatorSettings;
 import io.keepalive.policy.PodMarks;
 import org.jboss.logging.Logger;
 
@@ -38,14 +38,16 @@ public final class WebhookTls {
     private WebhookTls() {
     }
 
-    public static Material load(KubernetesClient client, OperatorSettings settings) {
+    /** The certificate due now: from the directory when one is set, else from the Secret through the authority. */
+    public static Material load(KubernetesClient client, OperatorSettings settings, Instant now) {
         var webhook = settings.webhook();
         if (webhook.certificateDir().isPresent()) {
             return fromDirectory(Path.of(webhook.certificateDir().get()));
         }
-        WebhookCertificates.Bundle bundle = fromSecret(client, settings.namespace(), webhook.secretName(),
+        CertificateAuthority authority = new CertificateAuthority(
                 WebhookCertificates.subjectAltNames(webhook.serviceName(), settings.namespace()),
                 Duration.ofDays(webhook.certificateValidityDays()));
+        WebhookCertificates.Bundle bundle = fromSecret(client, settings.namespace(), webhook.secretName(), authority, now);
         return new Material(bundle.serving(), bundle.ca().certificate());
     }
 
@@ -61,31 +63,26 @@ public final class WebhookTls {
     }
 
     /**
-     * Reuses the Secret's bundle when it is still good; otherwise issues a new serving certificate from the
-     * stored CA (the caBundle stays the same), or a new CA when that is missing or old. A concurrent writer
-     * (another replica) wins: on a conflict the Secret is read again.
+     * The bundle the authority says is due, kept in the Secret: reused while good, written when renewed. A
+     * concurrent writer (another replica) wins: on a conflict the Secret is read again.
      */
     public static WebhookCertificates.Bundle fromSecret(KubernetesClient client, String namespace, String name,
-                                                        List<String> sans, Duration validity) {
+                                                        CertificateAuthority authority, Instant now) {
         for (int attempt = 0; attempt < 3; attempt++) {
             Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
             WebhookCertificates.Bundle stored = secret == null ? null : bundle(secret);
-            Instant now = Instant.now();
-            if (stored != null && WebhookCertificates.stillGood(stored, sans, now)) {
+            WebhookCertificates.Bundle due = authority.due(stored, now);
+            if (due == stored) {
                 LOG.debugf("reusing the webhook certificate from secret %s/%s", namespace, name);
                 return stored;
             }
-            WebhookCertificates.Pem ca = stored != null && WebhookCertificates.caGood(stored.ca(), now) ? stored.ca()
-                    : WebhookCertificates.newCa("keepalive-operator-webhook-ca", validity.multipliedBy(10));
-            WebhookCertificates.Bundle fresh = new WebhookCertificates.Bundle(ca,
-                    WebhookCertificates.issueServing(ca, sans, validity));
             Secret desired = new SecretBuilder()
                     .withNewMetadata().withName(name).withNamespace(namespace)
                     .addToLabels(PodMarks.COMPONENT_LABEL, PodMarks.COMPONENT_VALUE)
                     .withResourceVersion(secret == null ? null : secret.getMetadata().getResourceVersion())
                     .endMetadata()
                     .withType("kubernetes.io/tls")
-                    .withData(data(fresh))
+                    .withData(data(due))
                     .build();
             try {
                 if (secret == null) {
@@ -93,9 +90,9 @@ public final class WebhookTls {
                 } else {
                     client.secrets().inNamespace(namespace).resource(desired).update();
                 }
-                LOG.infof("issued the webhook certificate (%s) into secret %s/%s", stored == null ? "new CA"
-                        : ca == stored.ca() ? "same CA" : "new CA", namespace, name);
-                return fresh;
+                LOG.infof("issued the webhook certificate (%s) into secret %s/%s", stored != null
+                        && due.ca().equals(stored.ca()) ? "same CA" : "new CA", namespace, name);
+                return due;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;

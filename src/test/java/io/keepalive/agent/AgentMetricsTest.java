@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.AgentConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

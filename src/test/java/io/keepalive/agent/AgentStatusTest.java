@@ -1,5 +1,9 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.JsonText;
+import io.keepalive.sidecar.AgentConfig;
+import io.keepalive.sidecar.AgentReport;
 import io.keepalive.policy.spec.HttpTarget;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -65,5 +69,25 @@ class AgentStatusTest {
         assertFalse(target.getBoolean("reachable"));
         assertTrue(target.getString("error").startsWith("bad URL"), target.getString("error"));
         assertEquals("Unreachable", target.getJsonObject("canary").getString("state"));
+    }
+
+    /**
+     * The contract both ways in the unit tier: what the agent writes (the writer /status is served with), the
+     * operator reads back, every value. Renaming a field on one side only, or dropping one, fails here.
+     */
+    @Test
+    void theOperatorReadsWhatTheAgentWrites() {
+        AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_TIME, "120"));
+        JsonObject written = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
+                new KeepaliveValues(120, 75, 9)), new SocketCensus(4, 3, 1, 7, 2, 1), null, List.of(), Instant.EPOCH);
+        AgentReport read = AgentReport.parse("web-1", JsonText.write(written, true));
+        assertEquals(new AgentReport("web-1", false, List.of("tcp_keepalive_time: observed 7200, desired 120"), 4, 1,
+                List.of(written.getJsonArray("findings").getString(0), written.getJsonArray("findings").getString(1))), read);
+        assertEquals(2, written.getJsonArray("findings").size(), "drift and the socket without keepalive");
+
+        JsonObject inSync = AgentStatus.build(config, new SysctlsObservation(new KeepaliveValues(120, 75, 9), null,
+                new KeepaliveValues(120, 75, 9)), new SocketCensus(2, 2, 0, 0, 0, 0), null, List.of(), Instant.EPOCH);
+        assertEquals(new AgentReport("web-1", true, List.of(), 2, 0, List.of()),
+                AgentReport.parse("web-1", JsonText.write(inSync, false)));
     }
 }

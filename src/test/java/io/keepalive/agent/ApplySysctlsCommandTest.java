@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveSysctl;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

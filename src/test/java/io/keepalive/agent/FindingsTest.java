@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import io.keepalive.sidecar.KeepaliveValues;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -3,12 +3,14 @@ package io.keepalive.apiserver;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.keepalive.agent.AgentConfig;
+import io.keepalive.sidecar.AgentConfig;
+import io.keepalive.sidecar.KeepaliveValues;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
+import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.testing.Processes;
 import io.keepalive.testing.TestNamespaces;
@@ -109,7 +111,7 @@ class AgentCollectionApiserverTest {
 
     /** Stores a pod with the given marks and plays the kubelet: Running at {@code ip}. */
     private static void runningPod(String ns, String name, String ip, Map<String, String> annotations) {
-        Pod pod = Policies.pod(ns, name, Map.of("app", "o"));
+        Pod pod = Pods.restricted(ns, name, Map.of("app", "o"));
         pod.getMetadata().setAnnotations(annotations);
         client.resource(pod).create();
         client.pods().inNamespace(ns).withName(name).editStatus(p -> {
@@ -145,7 +147,8 @@ class AgentCollectionApiserverTest {
                 .redirectOutput(Files.createTempFile("agent", ".log").toFile());
         Map<String, String> env = builder.environment();
         env.remove("KUBECONFIG");
-        env.putAll(new AgentConfig(policy, time, interval, probes, ControlPlaneResource.agentPort, 5, 600, List.of()).toEnv());
+        env.putAll(new AgentConfig(policy, new KeepaliveValues(time, interval, probes), ControlPlaneResource.agentPort, 5, 600,
+                List.of()).toEnv());
         return builder.start();
     }
 

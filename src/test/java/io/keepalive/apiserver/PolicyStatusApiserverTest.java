@@ -9,6 +9,7 @@ import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
+import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.TestNamespaces;
@@ -64,9 +65,9 @@ class PolicyStatusApiserverTest {
         client.resource(Policies.policy(namespace, "web", app, 120, 15, 4)).create();
         awaitStatus("web", s -> assertEquals(0, s.getStatus().getMatchedPods()));
 
-        client.resource(Policies.pod(namespace, "web-1", app)).create();
-        client.resource(Policies.pod(namespace, "web-2", app)).create();
-        client.resource(Policies.pod(namespace, "other", Map.of("app", "db"))).create();
+        client.resource(Pods.restricted(namespace, "web-1", app)).create();
+        client.resource(Pods.restricted(namespace, "web-2", app)).create();
+        client.resource(Pods.restricted(namespace, "other", Map.of("app", "db"))).create();
         awaitStatus("web", s -> assertEquals(2, s.getStatus().getMatchedPods()));
 
         client.pods().inNamespace(namespace).withName("other").edit(p -> {
@@ -100,9 +101,9 @@ class PolicyStatusApiserverTest {
         Thread.sleep(1100); // creationTimestamp has a resolution of one second
         client.resource(Policies.policy(namespace, "alpha-younger", Map.of(), 200, 10, 3)).create();
         for (int i = 0; i < 3; i++) {
-            client.resource(Policies.pod(namespace, "api-" + i, labels)).create();
+            client.resource(Pods.restricted(namespace, "api-" + i, labels)).create();
         }
-        client.resource(Policies.pod(namespace, "lonely", Map.of("tier", "batch"))).create();
+        client.resource(Pods.restricted(namespace, "lonely", Map.of("tier", "batch"))).create();
 
         awaitStatus("alpha-younger", p -> {
             Condition conflict = p.getStatus().condition(ConditionTypes.CONFLICT);
@@ -130,7 +131,7 @@ class PolicyStatusApiserverTest {
     @Test
     void podsCreatedBeforeThePolicyAwaitARestart() {
         String ns = TestNamespaces.create(client, "restart");
-        client.resource(Policies.pod(ns, "early", Map.of("app", "early"))).create(); // no policy yet: nothing injected
+        client.resource(Pods.restricted(ns, "early", Map.of("app", "early"))).create(); // no policy yet: nothing injected
         client.resource(Policies.policy(ns, "late", Map.of("app", "early"), 120, 15, 4)).create();
         Policies.awaitStatus(client, ns, "late", WITHIN, p -> {
             Condition ready = p.getStatus().condition(ConditionTypes.READY);
@@ -145,7 +146,7 @@ class PolicyStatusApiserverTest {
         var policy = Policies.policy(ns, "needs-privilege", Map.of("app", "r"), 120, 15, 4);
         policy.getSpec().setStrategy(io.keepalive.policy.spec.InjectionStrategy.InitContainer);
         client.resource(policy).create();
-        client.resource(Policies.pod(ns, "r-1", Map.of("app", "r"))).create(); // admitted: nothing privileged injected
+        client.resource(Pods.restricted(ns, "r-1", Map.of("app", "r"))).create(); // admitted: nothing privileged injected
         Policies.awaitStatus(client, ns, "needs-privilege", WITHIN, p -> {
             Condition ready = p.getStatus().condition(ConditionTypes.READY);
             assertEquals("False", ready.getStatus());
@@ -177,7 +178,7 @@ class PolicyStatusApiserverTest {
     void anUnchangedWorldCausesNoStatusWrites() throws InterruptedException {
         String ns = TestNamespaces.create(client, "idle", Map.of(PodMarks.INJECT_LABEL, "false"));
         client.resource(Policies.policy(ns, "quiet", Map.of("app", "q"), 120, 15, 4)).create();
-        client.resource(Policies.pod(ns, "q-1", Map.of("app", "q"))).create();
+        client.resource(Pods.restricted(ns, "q-1", Map.of("app", "q"))).create();
         Policies.awaitStatus(client, ns, "quiet", WITHIN, p -> assertEquals(1, p.getStatus().getMatchedPods()));
 
         // One watch for both phases: the count of the idle phase is only worth something if the same watch, still
@@ -199,7 +200,7 @@ class PolicyStatusApiserverTest {
             }
         })) {
             // irrelevant pod churn: a pod the policy does not select, and an unrelated change to a matched pod
-            client.resource(Policies.pod(ns, "unrelated", Map.of("app", "other"))).create();
+            client.resource(Pods.restricted(ns, "unrelated", Map.of("app", "other"))).create();
             client.pods().inNamespace(ns).withName("q-1").edit(p -> {
                 p.getMetadata().setAnnotations(Map.of("unrelated/annotation", "x"));
                 return p;
@@ -209,7 +210,7 @@ class PolicyStatusApiserverTest {
             assertEquals(0, modifications.get(), "status writes while nothing relevant changed");
 
             // the control: a relevant change, seen by the same watch (the count can fail)
-            client.resource(Policies.pod(ns, "q-2", Map.of("app", "q"))).create();
+            client.resource(Pods.restricted(ns, "q-2", Map.of("app", "q"))).create();
             await().atMost(WITHIN).until(() -> {
                 if (closedBy.get() != null) {
                     throw new IllegalStateException("the watch closed before it saw the status write", closedBy.get());
@@ -222,7 +223,7 @@ class PolicyStatusApiserverTest {
     @Test
     void kubectlGetShowsThePrinterColumns() {
         client.resource(Policies.policy(namespace, "columns", Map.of("app", "cols"), 111, 22, 5)).create();
-        client.resource(Policies.pod(namespace, "cols-1", Map.of("app", "cols"))).create();
+        client.resource(Pods.restricted(namespace, "cols-1", Map.of("app", "cols"))).create();
         awaitStatus("columns", p -> assertEquals(1, p.getStatus().getMatchedPods()));
 
         String table = ControlPlane.kubectl("get", "kap", "columns", "-n", namespace);

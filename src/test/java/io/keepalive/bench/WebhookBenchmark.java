@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.keepalive.operator.OperatorSettings;
+import io.keepalive.settings.OperatorSettings;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.ControlPlaneResource;
+import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.testing.TestNamespaces;
 import io.keepalive.webhook.Webhook;
@@ -78,7 +79,7 @@ class WebhookBenchmark {
         ObjectNode review = MAPPER.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", "bench").put("operation", "CREATE").put("namespace", namespace);
         request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
-        request.set("object", MAPPER.valueToTree(Policies.pod(namespace, "web-1", Map.of("app", "web"))));
+        request.set("object", MAPPER.valueToTree(Pods.restricted(namespace, "web-1", Map.of("app", "web"))));
         return MAPPER.writeValueAsBytes(review);
     }
 
@@ -214,9 +215,9 @@ class WebhookBenchmark {
     Latencies[] creates(KubernetesClient client, String injectedNs, String plainNs, String noPolicyNs) {
         Map<String, String> web = Map.of("app", "web");
         for (int i = 0; i < 20; i++) { // warm-up: API server caches, webhook client connection
-            client.resource(Policies.pod(injectedNs, "warm-" + i, web)).create();
-            client.resource(Policies.pod(plainNs, "warm-" + i, web)).create();
-            client.resource(Policies.pod(noPolicyNs, "warm-" + i, web)).create();
+            client.resource(Pods.restricted(injectedNs, "warm-" + i, web)).create();
+            client.resource(Pods.restricted(plainNs, "warm-" + i, web)).create();
+            client.resource(Pods.restricted(noPolicyNs, "warm-" + i, web)).create();
         }
         long[] with = new long[CREATES];
         long[] without = new long[CREATES];
@@ -224,15 +225,15 @@ class WebhookBenchmark {
         long startWith = 0, startWithout = 0, startCalled = 0;
         for (int i = 0; i < CREATES; i++) {
             long t2 = System.nanoTime();
-            client.resource(Policies.pod(noPolicyNs, "pod-" + i, web)).create();
+            client.resource(Pods.restricted(noPolicyNs, "pod-" + i, web)).create();
             calledNoPatch[i] = System.nanoTime() - t2;
             startCalled += calledNoPatch[i];
             long t0 = System.nanoTime();
-            Pod a = client.resource(Policies.pod(injectedNs, "pod-" + i, web)).create();
+            Pod a = client.resource(Pods.restricted(injectedNs, "pod-" + i, web)).create();
             with[i] = System.nanoTime() - t0;
             startWith += with[i];
             long t1 = System.nanoTime();
-            Pod b = client.resource(Policies.pod(plainNs, "pod-" + i, web)).create();
+            Pod b = client.resource(Pods.restricted(plainNs, "pod-" + i, web)).create();
             without[i] = System.nanoTime() - t1;
             startWithout += without[i];
             assertEquals("keepalive", a.getMetadata().getAnnotations().get(PodMarks.POLICY_ANNOTATION));

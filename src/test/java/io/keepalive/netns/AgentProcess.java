@@ -1,6 +1,6 @@
 package io.keepalive.netns;
 
-import io.keepalive.agent.AgentConfig;
+import io.keepalive.sidecar.AgentConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;

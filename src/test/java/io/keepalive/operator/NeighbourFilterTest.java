@@ -2,6 +2,7 @@ package io.keepalive.operator;
 
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.testing.Policies;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -11,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class NeighbourFilterTest {
 
-    static KeepalivePolicy stored(long generation, int matched) {
+    private static KeepalivePolicy stored(long generation, int matched) {
         // a fresh object per event, as the informer delivers them: equal content, never the same instance
-        KeepalivePolicy p = PolicyCensusTest.policy("web", PolicyCensusTest.WEB, "2026-01-01T00:00:00Z", generation);
+        KeepalivePolicy p = Policies.named("web").stored("2026-01-01T00:00:00Z", generation).build();
         KeepalivePolicyStatus status = new KeepalivePolicyStatus();
         status.setMatchedPods(matched);
         p.setStatus(status);

@@ -3,29 +3,44 @@ package io.keepalive.operator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
-import io.keepalive.policy.PodMarks;
+import io.keepalive.rules.SkipReason;
+import io.keepalive.testing.Pods;
+import io.keepalive.testing.Policies;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import static io.keepalive.operator.PolicyCensusTest.pod;
-import static io.keepalive.operator.PolicyCensusTest.policy;
+import static io.keepalive.testing.Policies.WEB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PolicyStatusBuilderTest {
     static final Instant T1 = Instant.parse("2026-05-01T10:00:00Z");
     static final Instant T2 = Instant.parse("2026-05-01T11:00:00Z");
-    static final Map<String, String> WEB = Map.of("app", "web");
+
+    private static KeepalivePolicy policy(String name, Map<String, String> selecting, String created, long generation) {
+        return Policies.named(name).selecting(selecting).stored(created, generation).build();
+    }
+
+    private static Pod pod(String name, Map<String, String> labels, boolean hostNetwork, String phase) {
+        Pods.Builder pod = Pods.named(name).labels(labels).phase(phase);
+        return (hostNetwork ? pod.hostNetwork() : pod).build();
+    }
+
+    /** A census of a namespace whose Pod Security lets every pod take the policy. */
+    private static PolicyCensus take(KeepalivePolicy policy, List<KeepalivePolicy> namespacePolicies, List<Pod> pods) {
+        return PolicyCensus.take(policy, namespacePolicies, pods, Optional.empty());
+    }
 
     @Test
     void readyWhenEveryApplicablePodRunsTheCurrentGeneration() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 2);
-        var pods = List.of(injected("a", "2"), injected("b", "2"));
-        var status = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1);
+        var pods = List.of(injected("a", 2), injected("b", 2));
+        var status = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
 
         var ready = status.condition(ConditionTypes.READY);
         assertEquals("True", ready.getStatus());
@@ -39,8 +54,8 @@ class PolicyStatusBuilderTest {
     @Test
     void podsCreatedBeforeThePolicyNeedARestart() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 3);
-        var pods = List.of(injected("a", "3"), injected("b", "2"), pod("c", WEB, Map.of(), false, "Running"));
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1)
+        var pods = List.of(injected("a", 3), injected("b", 2), pod("c", WEB, false, "Running"));
+        var ready = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1)
                 .condition(ConditionTypes.READY);
         assertEquals("False", ready.getStatus());
         assertEquals("PodsAwaitingRestart", ready.getReason());
@@ -52,7 +67,7 @@ class PolicyStatusBuilderTest {
     @Test
     void noMatchingPodsIsNotAFailure() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), List.of()), null, T1)
+        var ready = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), List.of()), null, T1)
                 .condition(ConditionTypes.READY);
         assertEquals("True", ready.getStatus());
         assertEquals("NoMatchingPods", ready.getReason());
@@ -63,7 +78,7 @@ class PolicyStatusBuilderTest {
         var older = policy("older", WEB, "2026-01-01T00:00:00Z", 1);
         var younger = policy("younger", WEB, "2026-02-01T00:00:00Z", 1);
         var status = PolicyStatusBuilder.build(younger,
-                PolicyCensusTest.take(younger, List.of(older, younger), List.of(pod("w", WEB, Map.of(), false, "Running"))), null, T1);
+                take(younger, List.of(older, younger), List.of(pod("w", WEB, false, "Running"))), null, T1);
         assertEquals("OverriddenByOlderPolicy", status.condition(ConditionTypes.READY).getReason());
         var conflict = status.condition(ConditionTypes.CONFLICT);
         assertEquals("True", conflict.getStatus());
@@ -74,8 +89,8 @@ class PolicyStatusBuilderTest {
     @Test
     void allPodsSkippedNamesTheReasons() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var ready = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy),
-                List.of(pod("h", WEB, Map.of(), true, "Running"))), null, T1).condition(ConditionTypes.READY);
+        var ready = PolicyStatusBuilder.build(policy, take(policy, List.of(policy),
+                List.of(pod("h", WEB, true, "Running"))), null, T1).condition(ConditionTypes.READY);
         assertEquals("AllPodsSkipped", ready.getReason());
         assertTrue(ready.getMessage().contains("1 pod HostNetwork (net sysctls would change the node's)"), ready.getMessage());
     }
@@ -83,23 +98,35 @@ class PolicyStatusBuilderTest {
     @Test
     void transitionTimeStaysWhileStatusStaysSoAnUnchangedWorldGivesAnEqualStatus() {
         var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var pods = List.<Pod>of(injected("a", "1"));
-        var first = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T1);
+        var pods = List.<Pod>of(injected("a", 1));
+        var first = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
         policy.setStatus(first);
-        var second = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy), pods), null, T2);
-        assertEquals(first, second);
+        var second = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T2);
+        assertFalse(StatusChange.changes(first, second), "an unchanged world writes nothing");
         assertEquals("2026-05-01T10:00:00Z", second.condition(ConditionTypes.READY).getLastTransitionTime());
 
         // a real change moves the transition time and makes the status differ
         policy.setStatus(second);
-        var third = PolicyStatusBuilder.build(policy, PolicyCensusTest.take(policy, List.of(policy),
-                List.of(injected("a", "1"), pod("new", WEB, Map.of(), false, "Pending"))), null, T2);
-        assertNotEquals(second, third);
+        var third = PolicyStatusBuilder.build(policy, take(policy, List.of(policy),
+                List.of(injected("a", 1), pod("new", WEB, false, "Pending"))), null, T2);
+        assertTrue(StatusChange.changes(second, third));
         assertEquals("2026-05-01T11:00:00Z", third.condition(ConditionTypes.READY).getLastTransitionTime());
         assertEquals("2026-05-01T10:00:00Z", third.condition(ConditionTypes.CONFLICT).getLastTransitionTime());
     }
 
-    private static Pod injected(String name, String generation) {
-        return pod(name, WEB, Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, generation), false, "Running");
+    private static Pod injected(String name, long generation) {
+        return Pods.named(name).labels(WEB).carrying("web", generation).phase("Running").build();
+    }
+
+    @Test
+    void aNamespaceThatRulesThePolicyOutIsNamedWithWhatToChange() {
+        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
+        var pods = List.of(injected("old", 1), pod("new", WEB, false, "Running"));
+        var census = PolicyCensus.take(policy, List.of(policy), pods, Optional.of(SkipReason.PodSecurityForbidsPrivileged));
+        var ready = PolicyStatusBuilder.ready(policy, census);
+        assertEquals("False", ready.getStatus());
+        assertEquals("PodsSkipped", ready.getReason());
+        assertTrue(ready.getMessage().startsWith("1 of 2 pods cannot take this policy: 1 pod PodSecurityForbidsPrivileged "
+                + "(the namespace's Pod Security rejects"), ready.getMessage());
     }
 }

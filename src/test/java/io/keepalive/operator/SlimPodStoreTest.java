@@ -1,17 +1,18 @@
 package io.keepalive.operator;
 
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.rules.InjectedContainers;
+import io.keepalive.testing.Pods;
+import io.keepalive.testing.Policies;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import static io.keepalive.operator.PolicyCensusTest.WEB;
-import static io.keepalive.operator.PolicyCensusTest.policy;
-import static io.keepalive.operator.PolicyCensusTest.take;
+import static io.keepalive.testing.Policies.WEB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -19,14 +20,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SlimPodStoreTest {
 
-    static Pod running(Map<String, String> labels, Map<String, String> annotations, String phase, String ip) {
-        return new PodBuilder().withNewMetadata().withName("a").withNamespace("ns").withLabels(labels)
-                .withAnnotations(annotations).endMetadata()
-                .withNewSpec().addToContainers(new ContainerBuilder().withName("c").withImage("i").build()).endSpec()
-                .withNewStatus().withPhase(phase).withPodIP(ip).endStatus().build();
+    private static Pod running(Map<String, String> labels, Map<String, String> annotations, String phase, String ip) {
+        Pod pod = Pods.named("a").labels(labels).annotations(annotations).phase(phase).build();
+        pod.getStatus().setPodIP(ip);
+        return pod;
     }
 
-    static final Map<String, String> OURS = Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1");
+    private static final Map<String, String> OURS = Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1");
 
     @Test
     void slimPodsKeepWhatTheCensusReadsAndDropTheRest() {
@@ -36,10 +36,10 @@ class SlimPodStoreTest {
         assertEquals(OURS, slim.getMetadata().getAnnotations());
         assertNull(slim.getSpec(), "no spec kept for a pod none of the webhook's pod rules concern");
         assertEquals("10.0.0.1", slim.getStatus().getPodIP());
-        var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
-        var fromSlim = take(policy, List.of(policy), List.of(slim));
+        var policy = Policies.named("web").stored("2026-01-01T00:00:00Z", 1).build();
+        var fromSlim = PolicyCensus.take(policy, List.of(policy), List.of(slim), Optional.empty());
         assertEquals(1, fromSlim.injected());
-        assertEquals(take(policy, List.of(policy), List.of(full)).injected(), fromSlim.injected());
+        assertEquals(List.of(slim), fromSlim.carrying());
     }
 
     @Test
@@ -47,7 +47,7 @@ class SlimPodStoreTest {
         Pod before = running(WEB, OURS, "Running", "10.0.0.1");
         // what kubelets and controllers write all the time: conditions, container statuses, foreign annotations
         Pod probed = running(WEB, OURS, "Running", "10.0.0.1");
-        probed.getStatus().setConditions(List.of(new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+        probed.getStatus().setConditions(List.of(new PodConditionBuilder()
                 .withType("Ready").withStatus("True").build()));
         probed.getMetadata().setAnnotations(Map.of(PodMarks.POLICY_ANNOTATION, "web", PodMarks.GENERATION_ANNOTATION, "1",
                 "checksum/config", "abc"));
@@ -68,5 +68,17 @@ class SlimPodStoreTest {
         Pod deleting = running(WEB, OURS, "Pending", null);
         deleting.getMetadata().setDeletionTimestamp("2026-05-01T10:00:00Z");
         assertTrue(SlimPodStore.relevantChange(deleting, before), "deletion");
+    }
+
+    @Test
+    void anInjectedPodKeepsNoSpecAndAForeignOneKeepsWhatThePodRulesRead() {
+        Pod injected = Pods.named("injected").labels(WEB).carrying("web", 1)
+                .annotations(Map.of(PodMarks.HASH_ANNOTATION, "abc")).container(InjectedContainers.AGENT_CONTAINER).build();
+        assertNull(SlimPodStore.slim(injected).getSpec(), "an injected pod carries our containers by design");
+        Pod taken = Pods.named("taken").labels(WEB).container(InjectedContainers.AGENT_CONTAINER).hostNetwork().build();
+        var spec = SlimPodStore.slim(taken).getSpec();
+        assertEquals(List.of(InjectedContainers.AGENT_CONTAINER), spec.getContainers().stream().map(c -> c.getName()).toList());
+        assertTrue(spec.getHostNetwork());
+        assertNull(spec.getContainers().get(0).getImage(), "only the name is kept");
     }
 }

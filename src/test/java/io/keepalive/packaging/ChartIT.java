@@ -3,7 +3,7 @@ package io.keepalive.packaging;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepalive.operator.LeaderElection;
-import io.keepalive.operator.OperatorSettings;
+import io.keepalive.settings.OperatorSettings;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Processes.Result;

@@ -2,11 +2,10 @@ package io.keepalive.testing;
 
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicySpec;
+import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.policy.spec.TcpKeepalive;
 import org.awaitility.Awaitility;
 
@@ -16,20 +15,80 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** Small builders for the objects tests create, and the wait for what the operator writes on a policy. */
+/** Policies for tests, and the wait for what the operator writes on a policy. */
 public final class Policies {
+    /** The labels most tests select by. */
+    public static final Map<String, String> WEB = Map.of("app", "web");
+
     private Policies() {
     }
 
+    /** A policy as a test creates it on the API server. */
     public static KeepalivePolicy policy(String namespace, String name, Map<String, String> matchLabels,
                                          int time, int interval, int probes) {
-        KeepalivePolicy policy = new KeepalivePolicy();
-        policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-        KeepalivePolicySpec spec = new KeepalivePolicySpec();
-        spec.setSelector(new LabelSelectorBuilder().withMatchLabels(matchLabels).build());
-        spec.setTcp(new TcpKeepalive(time, interval, probes));
-        policy.setSpec(spec);
-        return policy;
+        return named(name).namespace(namespace).selecting(matchLabels).tcp(time, interval, probes).build();
+    }
+
+    /**
+     * A policy of namespace "ns" selecting {@link #WEB} with keepalive 120/15/4 and strategy Auto, not stored yet
+     * (no creation time, generation or uid); say what else it has.
+     */
+    public static Builder named(String name) {
+        return new Builder(name);
+    }
+
+    public static final class Builder {
+        private final KeepalivePolicy policy = new KeepalivePolicy();
+
+        private Builder(String name) {
+            policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").build());
+            KeepalivePolicySpec spec = new KeepalivePolicySpec();
+            spec.setSelector(new LabelSelectorBuilder().withMatchLabels(WEB).build());
+            spec.setTcp(new TcpKeepalive(120, 15, 4));
+            policy.setSpec(spec);
+        }
+
+        public Builder namespace(String namespace) {
+            policy.getMetadata().setNamespace(namespace);
+            return this;
+        }
+
+        public Builder selecting(Map<String, String> matchLabels) {
+            policy.getSpec().setSelector(new LabelSelectorBuilder().withMatchLabels(matchLabels).build());
+            return this;
+        }
+
+        /** Stored by the API server at {@code creationTimestamp}, with this generation and a uid. */
+        public Builder stored(String creationTimestamp, long generation) {
+            policy.getMetadata().setCreationTimestamp(creationTimestamp);
+            policy.getMetadata().setGeneration(generation);
+            policy.getMetadata().setUid("uid-" + policy.getMetadata().getName());
+            return this;
+        }
+
+        public Builder created(String creationTimestamp) {
+            policy.getMetadata().setCreationTimestamp(creationTimestamp);
+            return this;
+        }
+
+        public Builder deleting(String deletionTimestamp) {
+            policy.getMetadata().setDeletionTimestamp(deletionTimestamp);
+            return this;
+        }
+
+        public Builder strategy(InjectionStrategy strategy) {
+            policy.getSpec().setStrategy(strategy);
+            return this;
+        }
+
+        public Builder tcp(int time, int interval, int probes) {
+            policy.getSpec().setTcp(new TcpKeepalive(time, interval, probes));
+            return this;
+        }
+
+        public KeepalivePolicy build() {
+            return policy;
+        }
     }
 
     /**
@@ -45,20 +104,5 @@ public final class Policies {
             assertNotNull(policy.getStatus(), "no status yet on " + namespace + "/" + name);
             assertion.accept(policy);
         });
-    }
-
-    /** A pod that passes Pod Security "restricted" as it is. */
-    public static Pod pod(String namespace, String name, Map<String, String> labels) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels).endMetadata()
-                .withNewSpec()
-                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(1000L)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                .addNewContainer().withName("app").withImage("registry.example/app:1")
-                .withNewSecurityContext().withAllowPrivilegeEscalation(false)
-                .withNewCapabilities().addToDrop("ALL").endCapabilities().endSecurityContext()
-                .endContainer()
-                .endSpec()
-                .build();
     }
 }

@@ -2,6 +2,7 @@ package io.keepalive.webhook;
 
 import org.junit.jupiter.api.Test;
 
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,12 +15,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class WebhookCertificatesTest {
+    static final Instant NOW = Instant.parse("2026-05-01T10:00:00Z");
     static final List<String> SANS = WebhookCertificates.subjectAltNames("keepalive-operator-webhook", "keepalive-system");
 
     @Test
     void servingCertificateNamesTheServiceAndLoopbackAndIsSignedByTheCa() throws Exception {
-        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(3650));
-        var serving = WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365));
+        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(3650), NOW);
+        var serving = WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365), NOW);
         X509Certificate caCert = WebhookCertificates.certificate(ca.certificate());
         X509Certificate cert = WebhookCertificates.certificate(serving.certificate());
         assertEquals(Set.of("keepalive-operator-webhook.keepalive-system.svc",
@@ -31,7 +33,7 @@ class WebhookCertificatesTest {
         assertTrue(cert.getExtendedKeyUsage().contains("1.3.6.1.5.5.7.3.1"), "serverAuth");
         // the key in the PEM belongs to the certificate
         var key = WebhookCertificates.privateKey(serving.key());
-        var signature = java.security.Signature.getInstance("SHA256withECDSA");
+        var signature = Signature.getInstance("SHA256withECDSA");
         signature.initSign(key);
         signature.update(new byte[]{1, 2, 3});
         byte[] signed = signature.sign();
@@ -42,13 +44,13 @@ class WebhookCertificatesTest {
 
     @Test
     void aStoredBundleIsReusedOnlyWhileItIsGood() {
-        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(3650));
-        var bundle = new WebhookCertificates.Bundle(ca, WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365)));
-        Instant now = Instant.now();
+        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(3650), NOW);
+        var bundle = new WebhookCertificates.Bundle(ca, WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365), NOW));
+        Instant now = NOW;
         assertTrue(WebhookCertificates.stillGood(bundle, SANS, now));
         assertFalse(WebhookCertificates.stillGood(bundle, List.of("other.keepalive-system.svc"), now), "missing SAN");
         assertFalse(WebhookCertificates.stillGood(bundle, SANS, now.plus(Duration.ofDays(300))), "two thirds used up");
-        var otherCa = WebhookCertificates.newCa("other", Duration.ofDays(3650));
+        var otherCa = WebhookCertificates.newCa("other", Duration.ofDays(3650), NOW);
         assertFalse(WebhookCertificates.stillGood(new WebhookCertificates.Bundle(otherCa, bundle.serving()), SANS, now),
                 "signed by another CA");
         assertFalse(WebhookCertificates.stillGood(new WebhookCertificates.Bundle(ca,
@@ -57,8 +59,8 @@ class WebhookCertificatesTest {
 
     @Test
     void servingCertificateNeverOutlivesItsCa() {
-        var ca = WebhookCertificates.newCa("short", Duration.ofDays(10));
-        var serving = WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365));
+        var ca = WebhookCertificates.newCa("short", Duration.ofDays(10), NOW);
+        var serving = WebhookCertificates.issueServing(ca, SANS, Duration.ofDays(365), NOW);
         assertFalse(WebhookCertificates.certificate(serving.certificate()).getNotAfter()
                 .after(WebhookCertificates.certificate(ca.certificate()).getNotAfter()));
     }

@@ -1,5 +1,13 @@
 package io.keepalive.webhook;
 
+import io.keepalive.testing.FixedCluster;
+import io.keepalive.testing.Policies;
+import io.keepalive.testing.TestSettings;
+import io.keepalive.rules.PodSecurity;
+import io.keepalive.rules.PodInjector;
+import io.keepalive.rules.KubeVersion;
+import io.keepalive.rules.InjectedContainers;
+import io.keepalive.rules.ClusterFacts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -22,6 +30,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
@@ -31,10 +40,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real HTTPS server with its own CA (trusted by the client, hostname 127.0.0.1 verified): malformed
- * reviews get a 400 with a message and the server keeps serving; what is not a pod CREATE passes unchanged.
+ * reviews get a 400 with a message, a body that is not JSON a 415, the webhook's own failure a 500 counted apart,
+ * and the server keeps serving; what is not a pod CREATE passes unchanged.
  */
 class WebhookServerTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
+    static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     static Vertx vertx;
     static WebhookServer server;
     static HttpClient http;
@@ -51,20 +62,24 @@ class WebhookServerTest {
     @BeforeAll
     static void start() throws Exception {
         vertx = Vertx.vertx();
-        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(30));
-        var serving = WebhookCertificates.issueServing(ca, List.of("localhost", "127.0.0.1"), Duration.ofDays(10));
-        var policy = InjectionDecisionTest.policy("keepalive", "shop", io.keepalive.policy.spec.InjectionStrategy.Auto,
-                "2026-01-01T00:00:00Z");
-        var cluster = new InjectionGoldenTest.FixedCluster(new NamespaceBuilder().withNewMetadata().withName("shop")
-                .endMetadata().build(), List.of(policy), new ClusterFacts(new KubeVersion(1, 34)));
-        AdmissionHandler handler = new AdmissionHandler(MAPPER, cluster,
+        var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(30), Instant.now());
+        var serving = WebhookCertificates.issueServing(ca, List.of("localhost", "127.0.0.1"), Duration.ofDays(10),
+                Instant.now());
+        var policy = Policies.named("keepalive").namespace("shop").created("2026-01-01T00:00:00Z").build();
+        var cluster = new FixedCluster(new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build(),
+                List.of(policy), new ClusterFacts(new KubeVersion(1, 34)));
+        AdmissionHandler handler = new AdmissionHandler(new AdmissionCodec(MAPPER), cluster,
                 new PodInjector(new InjectedContainers(TestSettings.defaults()), MAPPER), PodSecurity.Level.privileged,
-                AdmissionOutcomes.NONE);
+                (namespace, pod, decision, podSets) -> {
+                    if (pod.equals("crash")) {
+                        throw new IllegalStateException("a bug in the webhook");
+                    }
+                });
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        server = new WebhookServer(vertx, port, "/mutate-pods", () -> handler, new WebhookMetrics(new SimpleMeterRegistry()));
+        server = new WebhookServer(vertx, port, "/mutate-pods", () -> handler, new WebhookMetrics(registry));
         server.start(serving);
         uri = URI.create("https://127.0.0.1:" + port + "/mutate-pods");
 
@@ -89,8 +104,16 @@ class WebhookServerTest {
     }
 
     static HttpResponse<String> post(URI target, String body) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(target).header("Content-Type", "application/json")
+        return post(target, "application/json", body);
+    }
+
+    static HttpResponse<String> post(URI target, String contentType, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(target).header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static double count(String name) {
+        return registry.get(name).counter().count();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -105,8 +128,10 @@ class WebhookServerTest {
             pod of wrong shape | {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","operation":"CREATE","kind":{"group":"","kind":"Pod"},"object":{"spec":{"containers":"many"}}}} | not a Pod
             """)
     void malformedReviewsGet400AndTheServerKeepsServing(String name, String body, String message) throws Exception {
+        double badBefore = count("keepalive.webhook.bad.requests");
         HttpResponse<String> bad = post(body);
         assertEquals(400, bad.statusCode(), name + ": " + bad.body());
+        assertEquals(1, count("keepalive.webhook.bad.requests") - badBefore);
         assertTrue(bad.body().contains(message), name + ": " + bad.body());
         assertEquals(200, post(POD_REVIEW).statusCode(), "still serving after " + name);
     }
@@ -156,5 +181,27 @@ class WebhookServerTest {
         String huge = "{\"pad\":\"" + "x".repeat(WebhookServer.MAX_BODY_BYTES) + "\"}";
         assertEquals(413, post(huge).statusCode());
         assertEquals(200, post(POD_REVIEW).statusCode());
+    }
+
+    @Test
+    void aBodyThatIsNotJsonGets415() throws Exception {
+        double badBefore = count("keepalive.webhook.bad.requests");
+        HttpResponse<String> wrong = post(uri, "application/x-www-form-urlencoded", POD_REVIEW);
+        assertEquals(415, wrong.statusCode(), wrong.body());
+        assertEquals("application/json", wrong.headers().firstValue("Accept").orElse(""));
+        assertEquals(1, count("keepalive.webhook.bad.requests") - badBefore);
+        assertEquals(200, post(uri, "application/json; charset=utf-8", POD_REVIEW).statusCode(), "parameters are fine");
+    }
+
+    @Test
+    void theWebhooksOwnFailureIs500AndCountedApartFromBadRequests() throws Exception {
+        double badBefore = count("keepalive.webhook.bad.requests");
+        double failedBefore = count("keepalive.webhook.failures");
+        HttpResponse<String> failed = post(POD_REVIEW.replace("\"web-1\"", "\"crash\""));
+        assertEquals(500, failed.statusCode(), failed.body());
+        assertTrue(failed.body().contains("a bug in the webhook"), failed.body());
+        assertEquals(1, count("keepalive.webhook.failures") - failedBefore);
+        assertEquals(0, count("keepalive.webhook.bad.requests") - badBefore);
+        assertEquals(200, post(POD_REVIEW).statusCode(), "still serving");
     }
 }

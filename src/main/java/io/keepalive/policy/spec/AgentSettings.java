@@ -48,13 +48,13 @@ public class AgentSettings {
      * The canary must stay idle longer than whatever would kill it: past the path's idle timeout when the user
      * told us that, else past the keepalive time, so that the first probe has to have happened.
      */
-    public int effectiveCanaryIdleSeconds(TcpKeepalive tcp) {
+    public int effectiveCanaryIdleSeconds(Integer pathIdleTimeoutSeconds, int keepaliveTimeSeconds) {
         if (canaryIdleSeconds != null) {
             return canaryIdleSeconds;
         }
-        if (tcp.getPathIdleTimeoutSeconds() != null) {
-            return tcp.getPathIdleTimeoutSeconds() + 30;
+        if (pathIdleTimeoutSeconds != null) {
+            return pathIdleTimeoutSeconds + 30;
         }
-        return 2 * tcp.time();
+        return 2 * keepaliveTimeSeconds;
     }
 }

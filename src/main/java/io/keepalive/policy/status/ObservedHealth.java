@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /** The agents' observations over the matched pods, summed up so that `kubectl describe` tells the story. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -37,19 +36,4 @@ public class ObservedHealth {
     public void setConnectionsWithoutKeepalive(Integer connectionsWithoutKeepalive) { this.connectionsWithoutKeepalive = connectionsWithoutKeepalive; }
     public List<String> getFindings() { return findings; }
     public void setFindings(List<String> findings) { this.findings = findings; }
-
-    @Override
-    public boolean equals(Object o) {
-        if (this == o) return true;
-        if (!(o instanceof ObservedHealth that)) return false;
-        return Objects.equals(podsReporting, that.podsReporting) && Objects.equals(podsInSync, that.podsInSync)
-                && Objects.equals(establishedConnections, that.establishedConnections)
-                && Objects.equals(connectionsWithoutKeepalive, that.connectionsWithoutKeepalive)
-                && Objects.equals(findings, that.findings);
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(podsReporting, podsInSync, establishedConnections, connectionsWithoutKeepalive, findings);
-    }
 }
