@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import java.util.List;
 import io.keepalive.sidecar.KeepaliveSysctl;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,7 +33,7 @@ final class AgentMetrics {
         census(agent, "keepalive_off", SocketCensus::keepaliveOff);
         census(agent, "time_wait", SocketCensus::timeWait);
         census(agent, "close_wait", SocketCensus::closeWait);
-        java.util.List<TargetReport> initial = agent.targetReports();
+        List<TargetReport> initial = agent.targetReports();
         for (int i = 0; i < initial.size(); i++) {
             int index = i;
             Tags tags = Tags.of("url", initial.get(i).url());

@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import java.util.Locale;
 /** What became of the idle canary connection. */
 public enum CanaryOutcome {
     /** No canary has finished yet. */
@@ -31,7 +32,7 @@ public enum CanaryOutcome {
     public static String explain(CanaryOutcome outcome, Phase phase, SocketEvent event, double afterSeconds,
                                  int idleSeconds) {
         String when = phase == Phase.IDLE
-                ? String.format(java.util.Locale.ROOT, "after %.1f s of the %d s idle time", afterSeconds, idleSeconds)
+                ? String.format(Locale.ROOT, "after %.1f s of the %d s idle time", afterSeconds, idleSeconds)
                 : "on reuse after " + idleSeconds + " s idle";
         return switch (outcome) {
             case Survived -> "reused after " + idleSeconds + " s idle";

@@ -1,5 +1,6 @@
 package io.keepalive.agent;
 
+import java.net.UnknownHostException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -252,7 +253,7 @@ final class HttpConnection implements Closeable {
 
     /** A failure to connect or exchange, in the few words /status and the log show. */
     static String describe(Throwable e) {
-        if (e instanceof java.net.UnknownHostException) {
+        if (e instanceof UnknownHostException) {
             return "unknown host " + e.getMessage();
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();

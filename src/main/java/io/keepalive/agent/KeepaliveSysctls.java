@@ -1,5 +1,7 @@
 package io.keepalive.agent;
 
+import java.nio.file.StandardOpenOption;
+import java.io.InputStream;
 import io.keepalive.sidecar.KeepaliveValues;
 import io.keepalive.sidecar.KeepaliveSysctl;
 import java.io.IOException;
@@ -48,7 +50,7 @@ public final class KeepaliveSysctls {
     public int read(KeepaliveSysctl sysctl) throws SysctlException {
         Path file = file(sysctl);
         String text;
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             // One read from offset 0: proc_dointvec answers a read at a non-zero offset with EOF, so the JDK's
             // size-0 strategy of Files.readString (read 1 byte, then the rest) would see "1" for "123".
             byte[] buffer = new byte[64];
@@ -76,7 +78,7 @@ public final class KeepaliveSysctls {
             try {
                 // WRITE without CREATE: a missing file means an old kernel or a wrong root, never "make one".
                 Files.writeString(file, value + "\n", StandardCharsets.US_ASCII,
-                        java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
             } catch (IOException e) {
                 throw new SysctlException(file, "cannot write", cause(e), hintFor(e, true));
             }

@@ -1,5 +1,6 @@
 package io.keepalive.operator;
 
+import java.util.TreeMap;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.keepalive.policy.ConditionTypes;
@@ -92,7 +93,7 @@ public final class PolicyStatusBuilder {
                             + String.join(", ", parts) + ". Restart them (kubectl rollout restart) to apply it."
                             + skippedNote);
         }
-        Map<SkipReason, Integer> fixable = new java.util.TreeMap<>(census.skipped());
+        Map<SkipReason, Integer> fixable = new TreeMap<>(census.skipped());
         fixable.keySet().removeIf(reason -> !reason.warning()); // skips the namespace or policy owner can fix
         if (!fixable.isEmpty()) {
             int count = fixable.values().stream().mapToInt(Integer::intValue).sum();

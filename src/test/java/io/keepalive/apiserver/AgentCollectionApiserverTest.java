@@ -1,5 +1,6 @@
 package io.keepalive.apiserver;
 
+import java.util.function.Consumer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -122,7 +123,7 @@ class AgentCollectionApiserverTest {
     }
 
     /** Policies.awaitStatus, once the operator has collected agents at all (the assertions read that condition). */
-    private static void awaitPolicy(String ns, String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
+    private static void awaitPolicy(String ns, String name, Consumer<KeepalivePolicy> assertion) {
         Policies.awaitStatus(client, ns, name, WITHIN, policy -> {
             assertNotNull(policy.getStatus().condition(ConditionTypes.AGENTS_REPORTING), "agents not collected yet");
             assertion.accept(policy);

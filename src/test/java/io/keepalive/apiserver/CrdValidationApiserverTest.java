@@ -1,5 +1,6 @@
 package io.keepalive.apiserver;
 
+import java.util.Map;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -77,8 +78,8 @@ class CrdValidationApiserverTest {
                   selector: {}
                   tcp: {timeSeconds: 100}
                 """);
-        var spec = (java.util.Map<?, ?>) created.getAdditionalProperties().get("spec");
-        var tcp = (java.util.Map<?, ?>) spec.get("tcp");
+        var spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
+        var tcp = (Map<?, ?>) spec.get("tcp");
         assertEquals(75, ((Number) tcp.get("intervalSeconds")).intValue());
         assertEquals(9, ((Number) tcp.get("probes")).intValue());
         assertEquals("Auto", spec.get("strategy"));

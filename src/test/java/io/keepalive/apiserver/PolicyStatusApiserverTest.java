@@ -1,5 +1,8 @@
 package io.keepalive.apiserver;
 
+import org.junit.jupiter.api.BeforeEach;
+import java.util.function.Consumer;
+import io.keepalive.policy.spec.InjectionStrategy;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -46,7 +49,7 @@ class PolicyStatusApiserverTest {
         client = ControlPlane.client();
     }
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void namespace() {
         // One per test: selectors must not see other tests' pods. The namespace opts out of the webhook, so whether a
         // pod created right after its policy gets injected does not depend on the webhook's cache (WebhookApiserverTest
@@ -144,7 +147,7 @@ class PolicyStatusApiserverTest {
     void podSecurityThatRulesTheStrategyOutIsNamedOnTheStatus() {
         String ns = TestNamespaces.create(client, "restricted", Map.of("pod-security.kubernetes.io/enforce", "restricted"));
         var policy = Policies.policy(ns, "needs-privilege", Map.of("app", "r"), 120, 15, 4);
-        policy.getSpec().setStrategy(io.keepalive.policy.spec.InjectionStrategy.InitContainer);
+        policy.getSpec().setStrategy(InjectionStrategy.InitContainer);
         client.resource(policy).create();
         client.resource(Pods.restricted(ns, "r-1", Map.of("app", "r"))).create(); // admitted: nothing privileged injected
         Policies.awaitStatus(client, ns, "needs-privilege", WITHIN, p -> {
@@ -239,7 +242,7 @@ class PolicyStatusApiserverTest {
     }
 
     /** A policy of this test's namespace. */
-    private void awaitStatus(String name, java.util.function.Consumer<KeepalivePolicy> assertion) {
+    private void awaitStatus(String name, Consumer<KeepalivePolicy> assertion) {
         Policies.awaitStatus(client, namespace, name, WITHIN, assertion);
     }
 }

@@ -1,5 +1,10 @@
 package io.keepalive.apiserver;
 
+import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Base64;
+import io.restassured.RestAssured;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -86,7 +91,7 @@ class WebhookApiserverTest {
 
     /** A namespace and a policy the webhook's cache already holds. */
     String namespaceWithPolicy(String prefix, Map<String, String> labels, InjectionStrategy strategy,
-                               java.util.function.Consumer<KeepalivePolicy> tweak) {
+                               Consumer<KeepalivePolicy> tweak) {
         String ns = TestNamespaces.create(client, prefix, labels);
         KeepalivePolicy policy = Policies.policy(ns, "keepalive", WEB, 300, 30, 5);
         policy.getSpec().setStrategy(strategy);
@@ -204,7 +209,7 @@ class WebhookApiserverTest {
     void aTenantsPolicyNeverReachesPodsOfAnotherNamespace() {
         // a policy that selects everything in its own namespace...
         String tenant = namespaceWithPolicy("tenant", Map.of(), InjectionStrategy.Auto,
-                p -> p.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelector()));
+                p -> p.getSpec().setSelector(new LabelSelector()));
         // ...and a pod with the same labels next door, in a namespace without policies
         String neighbour = TestNamespaces.create(client, "neighbour");
         Pod stored = create(Pods.restricted(neighbour, "web-next-door", WEB));
@@ -236,13 +241,13 @@ class WebhookApiserverTest {
                 .withName(settings.webhook().configurationName()).get().getWebhooks().get(0).getFailurePolicy());
         webhook.server().stop();
         try {
-            io.restassured.RestAssured.when().get("/q/health/ready").then().statusCode(503);
+            RestAssured.when().get("/q/health/ready").then().statusCode(503);
             Pod stored = create(Pods.restricted(ns, "while-down", WEB));
             assertEquals(Map.of(), annotations(stored));
         } finally {
             webhook.server().start();
         }
-        io.restassured.RestAssured.when().get("/q/health/ready").then().statusCode(200);
+        RestAssured.when().get("/q/health/ready").then().statusCode(200);
         Pod stored = create(Pods.restricted(ns, "after-restart", WEB));
         assertEquals("keepalive", stored.getMetadata().getAnnotations().get(PodMarks.POLICY_ANNOTATION));
     }
@@ -252,7 +257,7 @@ class WebhookApiserverTest {
         // every status write or metadata change of a policy updates the webhook's cache; a pod admitted at that
         // moment must still find its policy (a namespace-index read raced such updates and let pods through)
         String ns = namespaceWithPolicy("churn", Map.of(), InjectionStrategy.Auto, p -> { });
-        var stop = new java.util.concurrent.atomic.AtomicBoolean();
+        var stop = new AtomicBoolean();
         Thread churn = new Thread(() -> {
             for (int i = 0; !stop.get(); i++) {
                 int n = i;
@@ -307,9 +312,9 @@ class WebhookApiserverTest {
                         ControlPlaneResource.OPERATOR_NAMESPACE))));
         assertTrue(hook.getObjectSelector().getMatchExpressions().stream().anyMatch(e ->
                 e.getKey().equals(PodMarks.COMPONENT_LABEL) && e.getValues().contains(PodMarks.COMPONENT_VALUE)));
-        String caBundle = new String(java.util.Base64.getDecoder().decode(hook.getClientConfig().getCaBundle()));
+        String caBundle = new String(Base64.getDecoder().decode(hook.getClientConfig().getCaBundle()));
         var secret = client.secrets().inNamespace(settings.namespace()).withName(settings.webhook().secretName()).get();
-        assertEquals(caBundle, new String(java.util.Base64.getDecoder().decode(secret.getData().get(WebhookTls.CA_CERT))));
+        assertEquals(caBundle, new String(Base64.getDecoder().decode(secret.getData().get(WebhookTls.CA_CERT))));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.keepalive.local;
 
+import java.nio.file.StandardCopyOption;
 import io.keepalive.testing.ControlPlane;
 
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ public final class LocalControlPlane {
         Files.createDirectories(kubeconfig.toAbsolutePath().getParent());
         Path tmp = kubeconfig.resolveSibling(kubeconfig.getFileName() + ".tmp");
         Files.writeString(tmp, ControlPlane.kubeconfigYaml());
-        Files.move(tmp, kubeconfig, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, kubeconfig, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         System.out.println("control plane up; kubeconfig: " + kubeconfig.toAbsolutePath());
         Thread.currentThread().join();
     }

@@ -1,5 +1,7 @@
 package io.keepalive.netns;
 
+import java.util.List;
+import java.util.ArrayList;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -87,7 +89,7 @@ class AgentStandaloneNetnsTest {
                 {"KEEPALIVE_PROBE_INTERVAL_SECONDS=soon", "KEEPALIVE_PROBE_INTERVAL_SECONDS=soon is not a whole number"},
                 {"KEEPALIVE_PROBE_INTERVAL_SECONDS=0", "KEEPALIVE_PROBE_INTERVAL_SECONDS=0 must be at least 1"},
                 {"KEEPALIVE_HTTP_TARGETS={}", "KEEPALIVE_HTTP_TARGETS is not a JSON array"}}) {
-            java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("env", bad[0]));
+            List<String> cmd = new ArrayList<>(List.of("env", bad[0]));
             cmd.addAll(Netns.app("agent"));
             Netns.Result r = ns.exec(cmd.toArray(String[]::new));
             assertEquals(2, r.exit(), r.toString());
