@@ -33,6 +33,10 @@ public final class AgentJudgement {
     private AgentJudgement() {
     }
 
+    /**
+     * @param answers what is known of the agents; pods still {@link AgentAnswers#awaited() awaited} are not judged
+     *                (the reconciler waits for their first answer before it writes a status)
+     */
     public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
         List<AgentReport> reports = answers.reports();
         List<Condition> conditions = new ArrayList<>();
