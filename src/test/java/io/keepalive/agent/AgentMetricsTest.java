@@ -21,7 +21,7 @@ class AgentMetricsTest {
         Files.writeString(ipv4.resolve("tcp_keepalive_intvl"), "75\n");
         Files.writeString(ipv4.resolve("tcp_keepalive_probes"), "9\n");
         Path procNet = Files.createDirectories(root.resolve("net"));
-        Files.writeString(procNet.resolve("tcp"), SocketCensusTest.TCP);
+        Files.writeString(procNet.resolve("tcp"), AgentFixtures.TCP);
         // bad URLs start no probe threads, so nothing here touches the network; 9901 (0x26AD) is left out
         AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_TARGETS,
                 "[{\"url\":\"not a url\"},{\"url\":\"ftp://x\"}]"));

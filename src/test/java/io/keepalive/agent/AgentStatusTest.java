@@ -22,7 +22,7 @@ class AgentStatusTest {
     void contractFieldNames() {
         AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_POLICY, "p1",
                 AgentConfig.ENV_TIME, "120", AgentConfig.ENV_TARGETS, "[{\"url\":\"http://g\",\"clientIdleTimeoutSeconds\":60}]"));
-        TargetReport t = FindingsTest.target("http://g", 60, FindingsTest.keepAliveProbe(null), 2.0,
+        TargetReport t = AgentFixtures.target("http://g", 60, AgentFixtures.keepAliveProbe(null), 2.0,
                 CanaryOutcome.ClosedByServer);
         JsonObject s = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
                         new KeepaliveValues(120, 75, 9)), new SocketCensus(4, 3, 1, 7, 2, 1), null, List.of(t),

@@ -10,20 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FindingsTest {
-    static HttpTargetProbe.Result keepAliveProbe(Integer advertised) {
-        return new HttpTargetProbe.Result(true, null, "HTTP/1.1", true, null, advertised, 0.5, 1.0, 0.2, 0, null, 4);
-    }
-
-    static TargetReport target(String url, Integer client, HttpTargetProbe.Result probe, Double measured,
-                               CanaryOutcome canary) {
-        return new TargetReport(url, client, null, probe,
-                measured == null ? null : new IdleTimeoutMeasurement.Result(measured, null, "measured"),
-                new IdleCanary.Result(canary, 30, "detail of " + canary), 1);
-    }
-
     @Test
     void serverClosingBeforeTheClientIsAnOrderingFinding() {
-        List<Findings.Finding> f = Findings.forTarget(target("http://g", 60, keepAliveProbe(null), 2.0,
+        List<Findings.Finding> f = Findings.forTarget(AgentFixtures.target("http://g", 60, AgentFixtures.keepAliveProbe(null), 2.0,
                 CanaryOutcome.ClosedByServer));
         assertEquals(1, f.size(), f.toString());
         assertEquals(Findings.Severity.IDLE_TIMEOUT_ORDER, f.get(0).severity());
@@ -33,13 +22,13 @@ class FindingsTest {
 
     @Test
     void equalTimeoutsAreAlsoWrongAndAdvertisedCountsUntilMeasured() {
-        assertEquals(Findings.Severity.IDLE_TIMEOUT_ORDER, Findings.forTarget(target("http://n", 75,
-                keepAliveProbe(75), null, CanaryOutcome.Pending)).get(0).severity());
+        assertEquals(Findings.Severity.IDLE_TIMEOUT_ORDER, Findings.forTarget(AgentFixtures.target("http://n", 75,
+                AgentFixtures.keepAliveProbe(75), null, CanaryOutcome.Pending)).get(0).severity());
     }
 
     @Test
     void aServerThatOutlastsTheClientIsFine() {
-        assertEquals(List.of(), Findings.forTarget(target("http://n", 60, keepAliveProbe(75), 75.0,
+        assertEquals(List.of(), Findings.forTarget(AgentFixtures.target("http://n", 60, AgentFixtures.keepAliveProbe(75), 75.0,
                 CanaryOutcome.Survived)));
     }
 
@@ -47,7 +36,7 @@ class FindingsTest {
     void noKeepAliveIsReportedAsSuch() {
         HttpTargetProbe.Result closing = new HttpTargetProbe.Result(true, null, "HTTP/1.1", false, "close", null, 0,
                 1.0, null, 0, null, 3);
-        List<Findings.Finding> f = Findings.forTarget(target("http://c", 60, closing, 0.0,
+        List<Findings.Finding> f = Findings.forTarget(AgentFixtures.target("http://c", 60, closing, 0.0,
                 CanaryOutcome.ClosedByServer));
         assertEquals(1, f.size(), f.toString());
         assertEquals(Findings.Severity.NO_KEEPALIVE, f.get(0).severity());
@@ -58,7 +47,7 @@ class FindingsTest {
     void mostImportantFirst() {
         List<Findings.Finding> all = new ArrayList<>();
         all.addAll(Findings.forCensus(new SocketCensus(5, 2, 3, 0, 0, 0)));
-        all.addAll(Findings.forTarget(target("http://lost", null, keepAliveProbe(null), null,
+        all.addAll(Findings.forTarget(AgentFixtures.target("http://lost", null, AgentFixtures.keepAliveProbe(null), null,
                 CanaryOutcome.LostOnPath)));
         all.addAll(Findings.forSysctls(new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
                 new KeepaliveValues(120, 75, 9))));
@@ -73,7 +62,7 @@ class FindingsTest {
     void unreachableAndBadUrl() {
         HttpTargetProbe.Result down = new HttpTargetProbe.Result(false, "cannot reach x:1: Connection refused", null,
                 null, null, null, 0, null, null, 0, null, 0);
-        assertTrue(Findings.forTarget(target("http://x:1", null, down, null, CanaryOutcome.Unreachable)).get(0)
+        assertTrue(Findings.forTarget(AgentFixtures.target("http://x:1", null, down, null, CanaryOutcome.Unreachable)).get(0)
                 .text().contains("unreachable"));
         TargetReport bad = new TargetReport("ftp://x", null, "bad URL", null, null, null, 0);
         assertEquals(Findings.Severity.UNREACHABLE, Findings.forTarget(bad).get(0).severity());
