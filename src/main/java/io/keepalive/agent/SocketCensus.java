@@ -11,122 +11,139 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A count of the TCP sockets of this network namespace, read from /proc/net/tcp and /proc/net/tcp6 (both are per
- * netns, so the sidecar sees the workload's sockets without any privilege).
- * <p>
- * "Keepalive armed" means the kernel's keepalive timer is pending on an established socket (column {@code tr} = 2):
- * its owner enabled SO_KEEPALIVE, so the namespace sysctls decide when it probes. "Keepalive off" are the other
- * established sockets: no sysctl can help them. A socket whose retransmit or zero-window timer is pending at the
- * moment of reading shows that timer instead and counts as off for that one observation.
- * <p>
- * The agent's own sockets are left out by port: sockets whose local port is one of the agent's open client
- * connections or its HTTP server port, and connections whose remote port is the agent's server port (a client in
- * the pod calling /status). A socket of the workload with the same local port would be left out too.
+ * A count of the TCP sockets of this network namespace, read from /proc/net/tcp and /proc/net/tcp6
+ * (both are per netns, so the sidecar sees the workload's sockets without any privilege).
+ *
+ * <p>"Keepalive armed" means the kernel's keepalive timer is pending on an established socket
+ * (column {@code tr} = 2): its owner enabled SO_KEEPALIVE, so the namespace sysctls decide when it
+ * probes. "Keepalive off" are the other established sockets: no sysctl can help them. A socket
+ * whose retransmit or zero-window timer is pending at the moment of reading shows that timer
+ * instead and counts as off for that one observation.
+ *
+ * <p>The agent's own sockets are left out by port: sockets whose local port is one of the agent's
+ * open client connections or its HTTP server port, and connections whose remote port is the agent's
+ * server port (a client in the pod calling /status). A socket of the workload with the same local
+ * port would be left out too.
  */
-public record SocketCensus(int established, int keepaliveArmed, int keepaliveOff, int timeWait, int closeWait,
-                           int excludedOwn) {
+public record SocketCensus(
+    int established,
+    int keepaliveArmed,
+    int keepaliveOff,
+    int timeWait,
+    int closeWait,
+    int excludedOwn) {
 
-    static final int ST_ESTABLISHED = 0x01;
-    static final int ST_TIME_WAIT = 0x06;
-    static final int ST_CLOSE_WAIT = 0x08;
-    static final int TIMER_KEEPALIVE = 2;
+  static final int ST_ESTABLISHED = 0x01;
+  static final int ST_TIME_WAIT = 0x06;
+  static final int ST_CLOSE_WAIT = 0x08;
+  static final int TIMER_KEEPALIVE = 2;
 
-    public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
+  public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
 
-    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-    /**
-     * Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6} once, with a buffer of its own; the agent keeps a
-     * {@link Reader} instead.
-     */
-    public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
-        return new Reader().read(procNet, ownLocalPorts, agentPort);
+  /**
+   * Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6} once, with a buffer of its own; the
+   * agent keeps a {@link Reader} instead.
+   */
+  public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort)
+      throws IOException {
+    return new Reader().read(procNet, ownLocalPorts, agentPort);
+  }
+
+  /**
+   * Reads the census every observation with one buffer kept between reads, so that an observation
+   * does not leave 512 KiB of garbage every probe interval. Not thread-safe: the agent has one
+   * observe thread.
+   */
+  static final class Reader {
+    private byte[] buffer = new byte[256 * 1024];
+
+    /** A missing tcp6 (IPv6 disabled) counts as empty. */
+    SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
+      return parse(readIfPresent(procNet.resolve("tcp")), ownLocalPorts, agentPort)
+          .plus(parse(readIfPresent(procNet.resolve("tcp6")), ownLocalPorts, agentPort));
     }
 
     /**
-     * Reads the census every observation with one buffer kept between reads, so that an observation does not leave
-     * 512 KiB of garbage every probe interval. Not thread-safe: the agent has one observe thread.
+     * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass
+     * makes the kernel walk the node-wide TCP hash table (all network namespaces share it; 262144
+     * buckets on a 24 GiB machine, several ms). seq_file fills the whole buffer unless the table
+     * ends, so a short read is the end: no extra read for EOF, which would cost another walk.
      */
-    static final class Reader {
-        private byte[] buffer = new byte[256 * 1024];
-
-        /** A missing tcp6 (IPv6 disabled) counts as empty. */
-        SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
-            return parse(readIfPresent(procNet.resolve("tcp")), ownLocalPorts, agentPort)
-                    .plus(parse(readIfPresent(procNet.resolve("tcp6")), ownLocalPorts, agentPort));
+    private String readIfPresent(Path file) throws IOException {
+      try (InputStream in = Files.newInputStream(file)) {
+        int length = 0;
+        while (true) {
+          int n = in.read(buffer, length, buffer.length - length);
+          if (n <= 0) {
+            break;
+          }
+          length += n;
+          if (length < buffer.length) {
+            break; // short read: seq_file reached the end of the table
+          }
+          buffer =
+              Arrays.copyOf(buffer, buffer.length * 2); // kept: the table will be this big again
         }
+        return new String(buffer, 0, length, StandardCharsets.US_ASCII);
+      } catch (NoSuchFileException e) {
+        return "";
+      }
+    }
+  }
 
-        /**
-         * Reads a /proc/net file with as few read() calls as possible. Every read that starts a pass makes the kernel
-         * walk the node-wide TCP hash table (all network namespaces share it; 262144 buckets on a 24 GiB machine,
-         * several ms). seq_file fills the whole buffer unless the table ends, so a short read is the end: no extra
-         * read for EOF, which would cost another walk.
-         */
-        private String readIfPresent(Path file) throws IOException {
-            try (InputStream in = Files.newInputStream(file)) {
-                int length = 0;
-                while (true) {
-                    int n = in.read(buffer, length, buffer.length - length);
-                    if (n <= 0) {
-                        break;
-                    }
-                    length += n;
-                    if (length < buffer.length) {
-                        break; // short read: seq_file reached the end of the table
-                    }
-                    buffer = Arrays.copyOf(buffer, buffer.length * 2); // kept: the table will be this big again
-                }
-                return new String(buffer, 0, length, StandardCharsets.US_ASCII);
-            } catch (NoSuchFileException e) {
-                return "";
-            }
+  /** The counts of both, as for one file holding the lines of the two. */
+  SocketCensus plus(SocketCensus other) {
+    return new SocketCensus(
+        established + other.established,
+        keepaliveArmed + other.keepaliveArmed,
+        keepaliveOff + other.keepaliveOff,
+        timeWait + other.timeWait,
+        closeWait + other.closeWait,
+        excludedOwn + other.excludedOwn);
+  }
+
+  /**
+   * Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are
+   * skipped).
+   */
+  public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
+    int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
+    for (String line : procNetTcp.split("\n")) {
+      String[] f = WHITESPACE.split(line.trim());
+      // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
+      if (f.length < 6 || !f[0].endsWith(":") || f[0].equals("sl")) {
+        continue;
+      }
+      int st;
+      int tr;
+      int localPort;
+      int remotePort;
+      try {
+        st = Integer.parseInt(f[3], 16);
+        tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
+        localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+        remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
+      } catch (RuntimeException e) {
+        continue; // a line we do not understand says nothing about the workload
+      }
+      if (ownLocalPorts.contains(localPort) || localPort == agentPort || remotePort == agentPort) {
+        own++;
+        continue;
+      }
+      switch (st) {
+        case ST_ESTABLISHED -> {
+          established++;
+          if (tr == TIMER_KEEPALIVE) {
+            armed++;
+          }
         }
+        case ST_TIME_WAIT -> timeWait++;
+        case ST_CLOSE_WAIT -> closeWait++;
+        default -> {}
+      }
     }
-
-    /** The counts of both, as for one file holding the lines of the two. */
-    SocketCensus plus(SocketCensus other) {
-        return new SocketCensus(established + other.established, keepaliveArmed + other.keepaliveArmed,
-                keepaliveOff + other.keepaliveOff, timeWait + other.timeWait, closeWait + other.closeWait,
-                excludedOwn + other.excludedOwn);
-    }
-
-    /** Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are skipped). */
-    public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
-        int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
-        for (String line : procNetTcp.split("\n")) {
-            String[] f = WHITESPACE.split(line.trim());
-            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
-            if (f.length < 6 || !f[0].endsWith(":") || f[0].equals("sl")) {
-                continue;
-            }
-            int st;
-            int tr;
-            int localPort;
-            int remotePort;
-            try {
-                st = Integer.parseInt(f[3], 16);
-                tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
-                localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
-                remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
-            } catch (RuntimeException e) {
-                continue; // a line we do not understand says nothing about the workload
-            }
-            if (ownLocalPorts.contains(localPort) || localPort == agentPort || remotePort == agentPort) {
-                own++;
-                continue;
-            }
-            switch (st) {
-                case ST_ESTABLISHED -> {
-                    established++;
-                    if (tr == TIMER_KEEPALIVE) {
-                        armed++;
-                    }
-                }
-                case ST_TIME_WAIT -> timeWait++;
-                case ST_CLOSE_WAIT -> closeWait++;
-                default -> { }
-            }
-        }
-        return new SocketCensus(established, armed, established - armed, timeWait, closeWait, own);
-    }
+    return new SocketCensus(established, armed, established - armed, timeWait, closeWait, own);
+  }
 }

@@ -1,125 +1,145 @@
 package io.keepalive.agent;
 
 import io.keepalive.policy.spec.HttpTarget;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Everything the agent watches about one HTTP target, each on its own daemon thread because each blocks for its
- * own reasons: pooled-connection rounds every probe interval, the idle-timeout measurement (waits for the server
- * to close) and the idle canary (waits canaryIdleSeconds). A bad URL starts no thread and is reported as such.
+ * Everything the agent watches about one HTTP target, each on its own daemon thread because each
+ * blocks for its own reasons: pooled-connection rounds every probe interval, the idle-timeout
+ * measurement (waits for the server to close) and the idle canary (waits canaryIdleSeconds). A bad
+ * URL starts no thread and is reported as such.
  */
 final class TargetMonitor {
-    private final HttpTarget target;
-    private final TargetUrl url;
-    private final String urlError;
-    private final int probeIntervalSeconds;
-    private final int canaryIdleSeconds;
-    private final OwnSockets own;
-    private final List<Thread> threads = new ArrayList<>();
-    private final HttpTargetProbe probe;
-    private volatile IdleTimeoutMeasurement.Result idleTimeout;
-    private volatile IdleCanary.Result canary;
-    private volatile long canaryRuns;
+  private final HttpTarget target;
+  private final TargetUrl url;
+  private final String urlError;
+  private final int probeIntervalSeconds;
+  private final int canaryIdleSeconds;
+  private final OwnSockets own;
+  private final List<Thread> threads = new ArrayList<>();
+  private final HttpTargetProbe probe;
+  private volatile IdleTimeoutMeasurement.Result idleTimeout;
+  private volatile IdleCanary.Result canary;
+  private volatile long canaryRuns;
 
-    TargetMonitor(HttpTarget target, int probeIntervalSeconds, int canaryIdleSeconds, OwnSockets own) {
-        this.target = target;
-        this.probeIntervalSeconds = probeIntervalSeconds;
-        this.canaryIdleSeconds = canaryIdleSeconds;
-        this.own = own;
-        TargetUrl parsed = null;
-        String error = null;
-        try {
-            parsed = TargetUrl.parse(target.getUrl());
-        } catch (IllegalArgumentException e) {
-            error = "bad URL '" + target.getUrl() + "': " + e.getMessage();
-        }
-        this.url = parsed;
-        this.urlError = error;
-        this.probe = parsed == null ? null : new HttpTargetProbe(parsed, own);
-        this.canary = parsed == null
-                ? new IdleCanary.Result(CanaryOutcome.Unreachable, canaryIdleSeconds, error)
-                : IdleCanary.Result.pending(canaryIdleSeconds);
+  TargetMonitor(
+      HttpTarget target, int probeIntervalSeconds, int canaryIdleSeconds, OwnSockets own) {
+    this.target = target;
+    this.probeIntervalSeconds = probeIntervalSeconds;
+    this.canaryIdleSeconds = canaryIdleSeconds;
+    this.own = own;
+    TargetUrl parsed = null;
+    String error = null;
+    try {
+      parsed = TargetUrl.parse(target.getUrl());
+    } catch (IllegalArgumentException e) {
+      error = "bad URL '" + target.getUrl() + "': " + e.getMessage();
     }
+    this.url = parsed;
+    this.urlError = error;
+    this.probe = parsed == null ? null : new HttpTargetProbe(parsed, own);
+    this.canary =
+        parsed == null
+            ? new IdleCanary.Result(CanaryOutcome.Unreachable, canaryIdleSeconds, error)
+            : IdleCanary.Result.pending(canaryIdleSeconds);
+  }
 
-    void start(int index) {
-        if (url == null) {
-            Log.info(urlError + "; not probing it");
-            return;
-        }
-        // The probe is not thread-safe, so its pooled connection is closed by its own thread when stop() ends the
-        // loop, not by the thread calling stop().
-        threads.add(loop("probe-" + index, this::probeRound, probe::close));
-        threads.add(loop("idle-timeout-" + index, this::measureIdleTimeout, () -> { }));
-        threads.add(loop("canary-" + index, this::runCanary, () -> { }));
+  void start(int index) {
+    if (url == null) {
+      Log.info(urlError + "; not probing it");
+      return;
     }
+    // The probe is not thread-safe, so its pooled connection is closed by its own thread when
+    // stop() ends the
+    // loop, not by the thread calling stop().
+    threads.add(loop("probe-" + index, this::probeRound, probe::close));
+    threads.add(loop("idle-timeout-" + index, this::measureIdleTimeout, () -> {}));
+    threads.add(loop("canary-" + index, this::runCanary, () -> {}));
+  }
 
-    private Thread loop(String name, Runnable body, Runnable atEnd) {
-        Thread t = new Thread(() -> {
-            try {
+  private Thread loop(String name, Runnable body, Runnable atEnd) {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        body.run();
-                        Thread.sleep(probeIntervalSeconds * 1000L);
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        Log.info(name + " " + target.getUrl() + ": unexpected " + e);
-                    }
+                  try {
+                    body.run();
+                    Thread.sleep(probeIntervalSeconds * 1000L);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (RuntimeException e) {
+                    Log.info(name + " " + target.getUrl() + ": unexpected " + e);
+                  }
                 }
-            } finally {
+              } finally {
                 atEnd.run();
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
+              }
+            },
+            name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
 
-    private void probeRound() {
-        HttpTargetProbe.Result before = probe.last();
-        HttpTargetProbe.Result now = probe.round();
-        if (before == null || before.reachable() != now.reachable() || !Objects.equals(before.error(), now.error())) {
-            Log.info(target.getUrl() + ": " + (now.reachable()
-                    ? "reachable, " + now.httpVersion() + ", keep-alive " + now.keepAlive()
-                    : now.error()));
-        }
+  private void probeRound() {
+    HttpTargetProbe.Result before = probe.last();
+    HttpTargetProbe.Result now = probe.round();
+    if (before == null
+        || before.reachable() != now.reachable()
+        || !Objects.equals(before.error(), now.error())) {
+      Log.info(
+          target.getUrl()
+              + ": "
+              + (now.reachable()
+                  ? "reachable, " + now.httpVersion() + ", keep-alive " + now.keepAlive()
+                  : now.error()));
     }
+  }
 
-    private void measureIdleTimeout() {
-        try {
-            IdleTimeoutMeasurement.Result r = new IdleTimeoutMeasurement(own)
-                    .measure(url, IdleTimeoutMeasurement.limitSeconds(target.getClientIdleTimeoutSeconds()));
-            if (idleTimeout == null || !Objects.equals(idleTimeout.detail(), r.detail())) {
-                Log.info(target.getUrl() + ": " + r.detail());
-            }
-            idleTimeout = r;
-        } catch (IOException | RuntimeException e) {
-            // unreachable: the probe round reports it; keep the last measurement
-        }
+  private void measureIdleTimeout() {
+    try {
+      IdleTimeoutMeasurement.Result r =
+          new IdleTimeoutMeasurement(own)
+              .measure(
+                  url, IdleTimeoutMeasurement.limitSeconds(target.getClientIdleTimeoutSeconds()));
+      if (idleTimeout == null || !Objects.equals(idleTimeout.detail(), r.detail())) {
+        Log.info(target.getUrl() + ": " + r.detail());
+      }
+      idleTimeout = r;
+    } catch (IOException | RuntimeException e) {
+      // unreachable: the probe round reports it; keep the last measurement
     }
+  }
 
-    private void runCanary() {
-        IdleCanary.Result r = new IdleCanary(own).run(url, canaryIdleSeconds);
-        canaryRuns++;
-        if (canary.state() != r.state()) {
-            Log.info(target.getUrl() + ": canary " + r.state() + ": " + r.detail());
-        }
-        canary = r;
+  private void runCanary() {
+    IdleCanary.Result r = new IdleCanary(own).run(url, canaryIdleSeconds);
+    canaryRuns++;
+    if (canary.state() != r.state()) {
+      Log.info(target.getUrl() + ": canary " + r.state() + ": " + r.detail());
     }
+    canary = r;
+  }
 
-    TargetReport report() {
-        HttpTargetProbe.Result p = probe == null ? null : probe.last();
-        return new TargetReport(target.getUrl(), target.getClientIdleTimeoutSeconds(), urlError, p, idleTimeout,
-                canary, canaryRuns);
-    }
+  TargetReport report() {
+    HttpTargetProbe.Result p = probe == null ? null : probe.last();
+    return new TargetReport(
+        target.getUrl(),
+        target.getClientIdleTimeoutSeconds(),
+        urlError,
+        p,
+        idleTimeout,
+        canary,
+        canaryRuns);
+  }
 
-    void stop() {
-        // Blocking socket I/O ignores interrupts: a thread mid-round ends after it (its connections are closed by
-        // then), or dies with the process first.
-        threads.forEach(Thread::interrupt);
-    }
+  void stop() {
+    // Blocking socket I/O ignores interrupts: a thread mid-round ends after it (its connections are
+    // closed by
+    // then), or dies with the process first.
+    threads.forEach(Thread::interrupt);
+  }
 }

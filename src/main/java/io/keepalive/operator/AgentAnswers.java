@@ -1,7 +1,6 @@
 package io.keepalive.operator;
 
 import io.keepalive.sidecar.AgentReport;
-
 import java.util.List;
 import java.util.Map;
 
@@ -10,11 +9,14 @@ import java.util.Map;
  * {@link AgentJudgement}.
  *
  * @param podsWithAgent pods injected by this policy with its agent
- * @param runningPods   of those, pods running with an IP (the ones asked)
- * @param reports       the latest answers
- * @param silent        pods whose agent did not answer when last asked, with the error, by pod name
- * @param awaited       running pods asked for the first time, whose answer is on its way
+ * @param runningPods of those, pods running with an IP (the ones asked)
+ * @param reports the latest answers
+ * @param silent pods whose agent did not answer when last asked, with the error, by pod name
+ * @param awaited running pods asked for the first time, whose answer is on its way
  */
-public record AgentAnswers(int podsWithAgent, int runningPods, List<AgentReport> reports, Map<String, String> silent,
-                           int awaited) {
-}
+public record AgentAnswers(
+    int podsWithAgent,
+    int runningPods,
+    List<AgentReport> reports,
+    Map<String, String> silent,
+    int awaited) {}

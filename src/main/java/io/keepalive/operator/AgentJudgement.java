@@ -1,11 +1,11 @@
 package io.keepalive.operator;
 
+import static io.keepalive.operator.PolicyStatusBuilder.condition;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.status.ObservedHealth;
-
 import io.keepalive.sidecar.AgentReport;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -13,93 +13,139 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import static io.keepalive.operator.PolicyStatusBuilder.condition;
-
 /**
- * Judges what the agents of a policy's pods observed: do they answer, do the pods run the desired values, is
- * anything wrong with the HTTP targets. Pure, so every message can be tested.
+ * Judges what the agents of a policy's pods observed: do they answer, do the pods run the desired
+ * values, is anything wrong with the HTTP targets. Pure, so every message can be tested.
  */
 public final class AgentJudgement {
-    public static final String REASON_ALL_REPORTING = "AllReporting";
-    public static final String REASON_SOME_SILENT = "SomeAgentsSilent";
-    public static final String REASON_NO_AGENTS = "NoInjectedPods";
-    public static final String REASON_NOT_RUNNING = "PodsNotRunning";
-    public static final String REASON_IN_SYNC = "InSync";
-    public static final String REASON_SYSCTL_DRIFT = "SysctlDrift";
-    public static final String REASON_FINDINGS = "AgentFindings";
-    public static final String REASON_NO_REPORTS = "NoReports";
-    static final int MAX_FINDINGS = 10;
+  public static final String REASON_ALL_REPORTING = "AllReporting";
+  public static final String REASON_SOME_SILENT = "SomeAgentsSilent";
+  public static final String REASON_NO_AGENTS = "NoInjectedPods";
+  public static final String REASON_NOT_RUNNING = "PodsNotRunning";
+  public static final String REASON_IN_SYNC = "InSync";
+  public static final String REASON_SYSCTL_DRIFT = "SysctlDrift";
+  public static final String REASON_FINDINGS = "AgentFindings";
+  public static final String REASON_NO_REPORTS = "NoReports";
+  static final int MAX_FINDINGS = 10;
 
-    private AgentJudgement() {
-    }
+  private AgentJudgement() {}
 
-    /**
-     * @param answers what is known of the agents; pods still {@link AgentAnswers#awaited() awaited} are not judged
-     *                (the reconciler waits for their first answer before it writes a status)
-     */
-    public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
-        List<AgentReport> reports = answers.reports();
-        List<Condition> conditions = new ArrayList<>();
-        conditions.add(reporting(answers.podsWithAgent(), answers.runningPods(), reports.size(), answers.silent()));
-        List<String> findings = findings(reports);
-        conditions.add(drift(reports, findings));
-        if (reports.isEmpty()) {
-            return new PolicyStatusBuilder.AgentVerdict(null, conditions);
-        }
-        ObservedHealth observed = new ObservedHealth();
-        observed.setPodsReporting(reports.size());
-        observed.setPodsInSync((int) reports.stream().filter(AgentReport::inSync).count());
-        observed.setEstablishedConnections(reports.stream().mapToInt(AgentReport::established).sum());
-        observed.setConnectionsWithoutKeepalive(reports.stream().mapToInt(AgentReport::keepaliveOff).sum());
-        observed.setFindings(findings);
-        return new PolicyStatusBuilder.AgentVerdict(observed, conditions);
+  /**
+   * @param answers what is known of the agents; pods still {@link AgentAnswers#awaited() awaited}
+   *     are not judged (the reconciler waits for their first answer before it writes a status)
+   */
+  public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
+    List<AgentReport> reports = answers.reports();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(
+        reporting(
+            answers.podsWithAgent(), answers.runningPods(), reports.size(), answers.silent()));
+    List<String> findings = findings(reports);
+    conditions.add(drift(reports, findings));
+    if (reports.isEmpty()) {
+      return new PolicyStatusBuilder.AgentVerdict(null, conditions);
     }
+    ObservedHealth observed = new ObservedHealth();
+    observed.setPodsReporting(reports.size());
+    observed.setPodsInSync((int) reports.stream().filter(AgentReport::inSync).count());
+    observed.setEstablishedConnections(reports.stream().mapToInt(AgentReport::established).sum());
+    observed.setConnectionsWithoutKeepalive(
+        reports.stream().mapToInt(AgentReport::keepaliveOff).sum());
+    observed.setFindings(findings);
+    return new PolicyStatusBuilder.AgentVerdict(observed, conditions);
+  }
 
-    static Condition reporting(int podsWithAgent, int runningPods, int answered, Map<String, String> silent) {
-        if (podsWithAgent == 0) {
-            return PolicyStatusBuilder.unknown(ConditionTypes.AGENTS_REPORTING, REASON_NO_AGENTS,
-                    "No pod runs this policy's agent yet.");
-        }
-        if (runningPods == 0) {
-            return PolicyStatusBuilder.unknown(ConditionTypes.AGENTS_REPORTING, REASON_NOT_RUNNING,
-                    PolicyStatusBuilder.pods(podsWithAgent) + " carry the agent; none is running yet.");
-        }
-        if (silent.isEmpty() && answered == runningPods) {
-            return condition(ConditionTypes.AGENTS_REPORTING, true, REASON_ALL_REPORTING,
-                    "The agents of all " + PolicyStatusBuilder.pods(runningPods) + " running answered.");
-        }
-        var first = silent.entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst();
-        return condition(ConditionTypes.AGENTS_REPORTING, false, REASON_SOME_SILENT,
-                silent.size() + " of " + PolicyStatusBuilder.pods(runningPods) + " running did not answer"
-                        + first.map(e -> " (" + e.getKey() + ": " + e.getValue() + ")").orElse("") + ".");
+  static Condition reporting(
+      int podsWithAgent, int runningPods, int answered, Map<String, String> silent) {
+    if (podsWithAgent == 0) {
+      return PolicyStatusBuilder.unknown(
+          ConditionTypes.AGENTS_REPORTING,
+          REASON_NO_AGENTS,
+          "No pod runs this policy's agent yet.");
     }
+    if (runningPods == 0) {
+      return PolicyStatusBuilder.unknown(
+          ConditionTypes.AGENTS_REPORTING,
+          REASON_NOT_RUNNING,
+          PolicyStatusBuilder.pods(podsWithAgent) + " carry the agent; none is running yet.");
+    }
+    if (silent.isEmpty() && answered == runningPods) {
+      return condition(
+          ConditionTypes.AGENTS_REPORTING,
+          true,
+          REASON_ALL_REPORTING,
+          "The agents of all " + PolicyStatusBuilder.pods(runningPods) + " running answered.");
+    }
+    var first = silent.entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst();
+    return condition(
+        ConditionTypes.AGENTS_REPORTING,
+        false,
+        REASON_SOME_SILENT,
+        silent.size()
+            + " of "
+            + PolicyStatusBuilder.pods(runningPods)
+            + " running did not answer"
+            + first.map(e -> " (" + e.getKey() + ": " + e.getValue() + ")").orElse("")
+            + ".");
+  }
 
-    /** @param findings {@link #findings} of the same reports */
-    static Condition drift(List<AgentReport> reports, List<String> findings) {
-        if (reports.isEmpty()) {
-            return PolicyStatusBuilder.unknown(ConditionTypes.DRIFTED, REASON_NO_REPORTS, "No agent has reported yet.");
-        }
-        List<AgentReport> drifted = reports.stream().filter(r -> !r.inSync()).sorted(
-                Comparator.comparing(AgentReport::pod)).toList();
-        if (!drifted.isEmpty()) {
-            AgentReport first = drifted.get(0);
-            return condition(ConditionTypes.DRIFTED, true, REASON_SYSCTL_DRIFT,
-                    drifted.size() + " of " + PolicyStatusBuilder.pods(reports.size()) + " reporting run other values "
-                            + "than desired (" + first.pod() + ": " + String.join("; ", first.drift()) + ").");
-        }
-        if (!findings.isEmpty()) {
-            return condition(ConditionTypes.DRIFTED, true, REASON_FINDINGS, findings.get(0)
-                    + (findings.size() > 1 ? " (and " + (findings.size() - 1) + " more in status.observed.findings)" : ""));
-        }
-        return condition(ConditionTypes.DRIFTED, false, REASON_IN_SYNC,
-                "All " + PolicyStatusBuilder.pods(reports.size()) + " reporting run the desired values; the agents report no findings.");
+  /**
+   * @param findings {@link #findings} of the same reports
+   */
+  static Condition drift(List<AgentReport> reports, List<String> findings) {
+    if (reports.isEmpty()) {
+      return PolicyStatusBuilder.unknown(
+          ConditionTypes.DRIFTED, REASON_NO_REPORTS, "No agent has reported yet.");
     }
+    List<AgentReport> drifted =
+        reports.stream()
+            .filter(r -> !r.inSync())
+            .sorted(Comparator.comparing(AgentReport::pod))
+            .toList();
+    if (!drifted.isEmpty()) {
+      AgentReport first = drifted.get(0);
+      return condition(
+          ConditionTypes.DRIFTED,
+          true,
+          REASON_SYSCTL_DRIFT,
+          drifted.size()
+              + " of "
+              + PolicyStatusBuilder.pods(reports.size())
+              + " reporting run other values "
+              + "than desired ("
+              + first.pod()
+              + ": "
+              + String.join("; ", first.drift())
+              + ").");
+    }
+    if (!findings.isEmpty()) {
+      return condition(
+          ConditionTypes.DRIFTED,
+          true,
+          REASON_FINDINGS,
+          findings.get(0)
+              + (findings.size() > 1
+                  ? " (and " + (findings.size() - 1) + " more in status.observed.findings)"
+                  : ""));
+    }
+    return condition(
+        ConditionTypes.DRIFTED,
+        false,
+        REASON_IN_SYNC,
+        "All "
+            + PolicyStatusBuilder.pods(reports.size())
+            + " reporting run the desired values; the agents report no findings.");
+  }
 
-    /** The same finding from many replicas is one finding; order is the agents' (most important first). */
-    static List<String> findings(List<AgentReport> reports) {
-        Set<String> unique = new LinkedHashSet<>();
-        reports.stream().sorted(Comparator.comparing(AgentReport::pod))
-                .forEach(r -> unique.addAll(r.findings()));
-        return unique.stream().limit(MAX_FINDINGS).toList();
-    }
+  /**
+   * The same finding from many replicas is one finding; order is the agents' (most important
+   * first).
+   */
+  static List<String> findings(List<AgentReport> reports) {
+    Set<String> unique = new LinkedHashSet<>();
+    reports.stream()
+        .sorted(Comparator.comparing(AgentReport::pod))
+        .forEach(r -> unique.addAll(r.findings()));
+    return unique.stream().limit(MAX_FINDINGS).toList();
+  }
 }

@@ -19,115 +19,135 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Reconciles a policy against the pods of its namespace: which it selects, which it wins, which run it, and
- * what their agents observe. It never touches pods (the webhook does, at creation); it only tells the truth
- * on the policy's status, and writes that status only when it changed.
+ * Reconciles a policy against the pods of its namespace: which it selects, which it wins, which run
+ * it, and what their agents observe. It never touches pods (the webhook does, at creation); it only
+ * tells the truth on the policy's status, and writes that status only when it changed.
  */
 @ControllerConfiguration(name = KeepalivePolicyReconciler.NAME)
 public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
-    public static final String NAME = "keepalivepolicy";
+  public static final String NAME = "keepalivepolicy";
 
-    private final Clock clock;
-    private final AgentGatherer agents;
-    private final NamespaceRules namespaceRules;
-    private final Counter statusWrites;
-    private InformerEventSource<Pod, KeepalivePolicy> pods;
+  private final Clock clock;
+  private final AgentGatherer agents;
+  private final NamespaceRules namespaceRules;
+  private final Counter statusWrites;
+  private InformerEventSource<Pod, KeepalivePolicy> pods;
 
-    public KeepalivePolicyReconciler(AgentGatherer agents, NamespaceRules namespaceRules, MeterRegistry registry,
-                                     Clock clock) {
-        this.clock = clock;
-        this.agents = agents;
-        this.namespaceRules = namespaceRules;
-        this.statusWrites = Counter.builder("keepalive.policy.status.writes")
-                .description("Status updates written to KeepalivePolicy resources").register(registry);
+  public KeepalivePolicyReconciler(
+      AgentGatherer agents, NamespaceRules namespaceRules, MeterRegistry registry, Clock clock) {
+    this.clock = clock;
+    this.agents = agents;
+    this.namespaceRules = namespaceRules;
+    this.statusWrites =
+        Counter.builder("keepalive.policy.status.writes")
+            .description("Status updates written to KeepalivePolicy resources")
+            .register(registry);
+  }
+
+  @Override
+  public UpdateControl<KeepalivePolicy> reconcile(
+      KeepalivePolicy policy, Context<KeepalivePolicy> context) {
+    String namespace = policy.getMetadata().getNamespace();
+    List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
+    List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
+
+    PolicyCensus census =
+        PolicyCensus.take(
+            policy, neighbours, namespacePods, namespaceRules.rulesOut(namespace, policy));
+    PolicyStatusBuilder.AgentVerdict verdict = null;
+    boolean collecting = policy.getSpec().agentOrDefaults().isEnabled();
+    if (collecting) {
+      AgentAnswers answers = agents.latest(census.carrying());
+      if (answers.awaited() > 0) {
+        // agents asked for the first time: their answers reconcile again, and the status is written
+        // whole
+        return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
+      }
+      verdict = AgentJudgement.judge(answers);
     }
+    KeepalivePolicyStatus status =
+        PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
 
-    @Override
-    public UpdateControl<KeepalivePolicy> reconcile(KeepalivePolicy policy, Context<KeepalivePolicy> context) {
-        String namespace = policy.getMetadata().getNamespace();
-        List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
-        List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
-
-        PolicyCensus census = PolicyCensus.take(policy, neighbours, namespacePods,
-                namespaceRules.rulesOut(namespace, policy));
-        PolicyStatusBuilder.AgentVerdict verdict = null;
-        boolean collecting = policy.getSpec().agentOrDefaults().isEnabled();
-        if (collecting) {
-            AgentAnswers answers = agents.latest(census.carrying());
-            if (answers.awaited() > 0) {
-                // agents asked for the first time: their answers reconcile again, and the status is written whole
-                return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
-            }
-            verdict = AgentJudgement.judge(answers);
-        }
-        KeepalivePolicyStatus status = PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
-
-        UpdateControl<KeepalivePolicy> control;
-        if (StatusChange.changes(policy.getStatus(), status)) {
-            statusWrites.increment();
-            control = UpdateControl.patchStatus(statusOnly(policy, status));
-        } else {
-            control = UpdateControl.noUpdate();
-        }
-        return collecting ? control.rescheduleAfter(agents.interval()) : control;
+    UpdateControl<KeepalivePolicy> control;
+    if (StatusChange.changes(policy.getStatus(), status)) {
+      statusWrites.increment();
+      control = UpdateControl.patchStatus(statusOnly(policy, status));
+    } else {
+      control = UpdateControl.noUpdate();
     }
+    return collecting ? control.rescheduleAfter(agents.interval()) : control;
+  }
 
-    @Override
-    public List<EventSource<?, KeepalivePolicy>> prepareEventSources(EventSourceContext<KeepalivePolicy> context) {
-        // Any pod change and any policy change in a namespace can move pods between that namespace's policies
-        // (relabel, a new older policy, a narrowed selector), so each wakes every policy of the namespace.
-        SecondaryToPrimaryMapper<HasMetadata> everyPolicyOfTheNamespace = resource -> context.getPrimaryCache()
+  @Override
+  public List<EventSource<?, KeepalivePolicy>> prepareEventSources(
+      EventSourceContext<KeepalivePolicy> context) {
+    // Any pod change and any policy change in a namespace can move pods between that namespace's
+    // policies
+    // (relabel, a new older policy, a narrowed selector), so each wakes every policy of the
+    // namespace.
+    SecondaryToPrimaryMapper<HasMetadata> everyPolicyOfTheNamespace =
+        resource ->
+            context
+                .getPrimaryCache()
                 .list(resource.getMetadata().getNamespace())
                 .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
 
-        pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, KeepalivePolicy.class)
+    pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, KeepalivePolicy.class)
                 .withName("pods")
                 .withNamespacesInheritedFromController()
                 .withItemStore(new SlimPodStore())
                 .withOnUpdateFilter(SlimPodStore::relevantChange)
                 .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
-                .build(), context);
+                .build(),
+            context);
 
-        var neighbours = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(KeepalivePolicy.class, KeepalivePolicy.class)
-                        .withName("neighbour-policies")
-                        .withNamespacesInheritedFromController()
-                        .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
-                        .withOnUpdateFilter(KeepalivePolicyReconciler::neighbourChanged)
-                        .build(), context);
+    var neighbours =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(KeepalivePolicy.class, KeepalivePolicy.class)
+                .withName("neighbour-policies")
+                .withNamespacesInheritedFromController()
+                .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
+                .withOnUpdateFilter(KeepalivePolicyReconciler::neighbourChanged)
+                .build(),
+            context);
 
-        SimpleInboundEventSource<KeepalivePolicy> answers = new SimpleInboundEventSource<>("agent-answers");
-        agents.onChange(answers::propagateEvent);
-        return List.of(pods, neighbours, answers);
-    }
+    SimpleInboundEventSource<KeepalivePolicy> answers =
+        new SimpleInboundEventSource<>("agent-answers");
+    agents.onChange(answers::propagateEvent);
+    return List.of(pods, neighbours, answers);
+  }
 
-    /**
-     * Whether an update of a policy can move pods between its neighbours: a spec change (it moves the
-     * generation: the status is a subresource) or the start of its deletion. Status writes, which every policy
-     * makes each collect interval, must not wake the whole namespace.
-     */
-    static boolean neighbourChanged(KeepalivePolicy updated, KeepalivePolicy before) {
-        return !Objects.equals(updated.getMetadata().getGeneration(), before.getMetadata().getGeneration())
-                || !Objects.equals(updated.getMetadata().getDeletionTimestamp(),
-                before.getMetadata().getDeletionTimestamp());
-    }
+  /**
+   * Whether an update of a policy can move pods between its neighbours: a spec change (it moves the
+   * generation: the status is a subresource) or the start of its deletion. Status writes, which
+   * every policy makes each collect interval, must not wake the whole namespace.
+   */
+  static boolean neighbourChanged(KeepalivePolicy updated, KeepalivePolicy before) {
+    return !Objects.equals(
+            updated.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+        || !Objects.equals(
+            updated.getMetadata().getDeletionTimestamp(),
+            before.getMetadata().getDeletionTimestamp());
+  }
 
-    /** A status patch carries the status and the object's identity, nothing a user owns. */
-    private static KeepalivePolicy statusOnly(KeepalivePolicy policy, KeepalivePolicyStatus status) {
-        KeepalivePolicy patch = new KeepalivePolicy();
-        patch.setMetadata(new ObjectMetaBuilder()
-                .withName(policy.getMetadata().getName())
-                .withNamespace(policy.getMetadata().getNamespace())
-                .build());
-        patch.setStatus(status);
-        return patch;
-    }
+  /** A status patch carries the status and the object's identity, nothing a user owns. */
+  private static KeepalivePolicy statusOnly(KeepalivePolicy policy, KeepalivePolicyStatus status) {
+    KeepalivePolicy patch = new KeepalivePolicy();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(policy.getMetadata().getName())
+            .withNamespace(policy.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return patch;
+  }
 }

@@ -1,19 +1,18 @@
 package io.keepalive.operator;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.fabric8.kubernetes.client.informers.cache.ItemStore;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.InjectionDecision;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,152 +21,170 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
- * The pod informer's store. A full pod is tens of kilobytes (containers, env, volumes, managed fields); the
- * reconciler needs its labels, our annotations, what the webhook's pod rules read, phase and IP. Keeping only those makes the
- * operator's memory grow with the number of pods by a few hundred bytes each instead of the whole object.
+ * The pod informer's store. A full pod is tens of kilobytes (containers, env, volumes, managed
+ * fields); the reconciler needs its labels, our annotations, what the webhook's pod rules read,
+ * phase and IP. Keeping only those makes the operator's memory grow with the number of pods by a
+ * few hundred bytes each instead of the whole object.
  */
 public class SlimPodStore implements ItemStore<Pod> {
-    private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
 
-    @Override
-    public String getKey(Pod pod) {
-        return Cache.metaNamespaceKeyFunc(pod);
+  @Override
+  public String getKey(Pod pod) {
+    return Cache.metaNamespaceKeyFunc(pod);
+  }
+
+  @Override
+  public Pod put(String key, Pod pod) {
+    return pods.put(key, slim(pod));
+  }
+
+  @Override
+  public Pod remove(String key) {
+    return pods.remove(key);
+  }
+
+  @Override
+  public Stream<String> keySet() {
+    return pods.keySet().stream();
+  }
+
+  @Override
+  public Stream<Pod> values() {
+    return pods.values().stream();
+  }
+
+  @Override
+  public int size() {
+    return pods.size();
+  }
+
+  @Override
+  public Pod get(String key) {
+    return pods.get(key);
+  }
+
+  /** The fields reconciliation reads, and nothing else. */
+  public static Pod slim(Pod pod) {
+    ObjectMeta meta = pod.getMetadata();
+    ObjectMeta slimMeta = new ObjectMeta();
+    slimMeta.setName(meta.getName());
+    slimMeta.setNamespace(meta.getNamespace());
+    slimMeta.setUid(meta.getUid());
+    slimMeta.setResourceVersion(
+        meta.getResourceVersion()); // fabric8 compares it to drop no-op updates
+    slimMeta.setDeletionTimestamp(meta.getDeletionTimestamp());
+    slimMeta.setLabels(meta.getLabels());
+    Map<String, String> ours = ourAnnotations(meta.getAnnotations());
+    slimMeta.setAnnotations(ours.isEmpty() ? null : ours);
+    Pod slim = new Pod();
+    slim.setApiVersion(pod.getApiVersion());
+    slim.setKind(pod.getKind());
+    slim.setMetadata(slimMeta);
+    slim.setSpec(slimSpec(pod.getSpec(), ours.containsKey(PodMarks.HASH_ANNOTATION)));
+    if (pod.getStatus() != null) {
+      PodStatus status = new PodStatus();
+      status.setPhase(pod.getStatus().getPhase());
+      status.setPodIP(pod.getStatus().getPodIP());
+      slim.setStatus(status);
     }
+    return slim;
+  }
 
-    @Override
-    public Pod put(String key, Pod pod) {
-        return pods.put(key, slim(pod));
+  /**
+   * What the webhook's pod rules read ({@link InjectionDecision#podRulesOut}): hostNetwork, the OS,
+   * and containers or volumes that already use an injected name. Null for the common pod, which
+   * none of these concerns. An injected pod carries our containers by design, so they are not kept
+   * for it.
+   */
+  private static PodSpec slimSpec(PodSpec spec, boolean injected) {
+    if (spec == null) {
+      return null;
     }
-
-    @Override
-    public Pod remove(String key) {
-        return pods.remove(key);
+    PodSpec slim = new PodSpec();
+    boolean kept = false;
+    if (Boolean.TRUE.equals(spec.getHostNetwork())) {
+      slim.setHostNetwork(true);
+      kept = true;
     }
-
-    @Override
-    public Stream<String> keySet() {
-        return pods.keySet().stream();
+    if (spec.getOs() != null) {
+      slim.setOs(spec.getOs());
+      kept = true;
     }
-
-    @Override
-    public Stream<Pod> values() {
-        return pods.values().stream();
+    if (!injected) {
+      List<Container> taken =
+          Stream.of(spec.getContainers(), spec.getInitContainers())
+              .filter(Objects::nonNull)
+              .flatMap(List::stream)
+              .filter(c -> InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
+              .map(c -> new ContainerBuilder().withName(c.getName()).build())
+              .toList();
+      List<Volume> volumes =
+          spec.getVolumes() == null
+              ? List.of()
+              : spec.getVolumes().stream()
+                  .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
+                  .map(v -> new VolumeBuilder().withName(v.getName()).build())
+                  .toList();
+      if (!taken.isEmpty() || !volumes.isEmpty()) {
+        slim.setContainers(taken);
+        slim.setVolumes(volumes);
+        kept = true;
+      }
     }
+    return kept ? slim : null;
+  }
 
-    @Override
-    public int size() {
-        return pods.size();
+  private static Map<String, String> ourAnnotations(Map<String, String> annotations) {
+    if (annotations == null) {
+      return Map.of();
     }
-
-    @Override
-    public Pod get(String key) {
-        return pods.get(key);
-    }
-
-    /** The fields reconciliation reads, and nothing else. */
-    public static Pod slim(Pod pod) {
-        ObjectMeta meta = pod.getMetadata();
-        ObjectMeta slimMeta = new ObjectMeta();
-        slimMeta.setName(meta.getName());
-        slimMeta.setNamespace(meta.getNamespace());
-        slimMeta.setUid(meta.getUid());
-        slimMeta.setResourceVersion(meta.getResourceVersion()); // fabric8 compares it to drop no-op updates
-        slimMeta.setDeletionTimestamp(meta.getDeletionTimestamp());
-        slimMeta.setLabels(meta.getLabels());
-        Map<String, String> ours = ourAnnotations(meta.getAnnotations());
-        slimMeta.setAnnotations(ours.isEmpty() ? null : ours);
-        Pod slim = new Pod();
-        slim.setApiVersion(pod.getApiVersion());
-        slim.setKind(pod.getKind());
-        slim.setMetadata(slimMeta);
-        slim.setSpec(slimSpec(pod.getSpec(), ours.containsKey(PodMarks.HASH_ANNOTATION)));
-        if (pod.getStatus() != null) {
-            PodStatus status = new PodStatus();
-            status.setPhase(pod.getStatus().getPhase());
-            status.setPodIP(pod.getStatus().getPodIP());
-            slim.setStatus(status);
-        }
-        return slim;
-    }
-
-    /**
-     * What the webhook's pod rules read ({@link InjectionDecision#podRulesOut}): hostNetwork, the OS, and
-     * containers or volumes that already use an injected name. Null for the common pod, which none of these
-     * concerns. An injected pod carries our containers by design, so they are not kept for it.
-     */
-    private static PodSpec slimSpec(PodSpec spec, boolean injected) {
-        if (spec == null) {
-            return null;
-        }
-        PodSpec slim = new PodSpec();
-        boolean kept = false;
-        if (Boolean.TRUE.equals(spec.getHostNetwork())) {
-            slim.setHostNetwork(true);
-            kept = true;
-        }
-        if (spec.getOs() != null) {
-            slim.setOs(spec.getOs());
-            kept = true;
-        }
-        if (!injected) {
-            List<Container> taken = Stream.of(spec.getContainers(), spec.getInitContainers()).filter(Objects::nonNull)
-                    .flatMap(List::stream).filter(c -> InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
-                    .map(c -> new ContainerBuilder().withName(c.getName()).build()).toList();
-            List<Volume> volumes = spec.getVolumes() == null ? List.of() : spec.getVolumes().stream()
-                    .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
-                    .map(v -> new VolumeBuilder().withName(v.getName()).build()).toList();
-            if (!taken.isEmpty() || !volumes.isEmpty()) {
-                slim.setContainers(taken);
-                slim.setVolumes(volumes);
-                kept = true;
-            }
-        }
-        return kept ? slim : null;
-    }
-
-    private static Map<String, String> ourAnnotations(Map<String, String> annotations) {
-        if (annotations == null) {
-            return Map.of();
-        }
-        Map<String, String> ours = new HashMap<>();
-        annotations.forEach((k, v) -> {
-            if (k.startsWith(PodMarks.ANNOTATION_PREFIX)) {
-                ours.put(k, v);
-            }
+    Map<String, String> ours = new HashMap<>();
+    annotations.forEach(
+        (k, v) -> {
+          if (k.startsWith(PodMarks.ANNOTATION_PREFIX)) {
+            ours.put(k, v);
+          }
         });
-        return ours;
-    }
+    return ours;
+  }
 
-    /**
-     * Whether an update can change any policy's status. Pods update often (status probes, conditions); those
-     * updates must not wake every policy of the namespace. Called for every pod update, so it compares in place
-     * rather than slimming both. The spec fields {@link #slim} keeps cannot change after creation.
-     */
-    public static boolean relevantChange(Pod newPod, Pod oldPod) {
-        ObjectMeta a = newPod.getMetadata(), b = oldPod.getMetadata();
-        return !Objects.equals(a.getLabels(), b.getLabels())
-                || !Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
-                || !sameOurAnnotations(a.getAnnotations(), b.getAnnotations())
-                || !Objects.equals(phase(newPod), phase(oldPod))
-                || !Objects.equals(podIP(newPod), podIP(oldPod));
-    }
+  /**
+   * Whether an update can change any policy's status. Pods update often (status probes,
+   * conditions); those updates must not wake every policy of the namespace. Called for every pod
+   * update, so it compares in place rather than slimming both. The spec fields {@link #slim} keeps
+   * cannot change after creation.
+   */
+  public static boolean relevantChange(Pod newPod, Pod oldPod) {
+    ObjectMeta a = newPod.getMetadata(), b = oldPod.getMetadata();
+    return !Objects.equals(a.getLabels(), b.getLabels())
+        || !Objects.equals(a.getDeletionTimestamp(), b.getDeletionTimestamp())
+        || !sameOurAnnotations(a.getAnnotations(), b.getAnnotations())
+        || !Objects.equals(phase(newPod), phase(oldPod))
+        || !Objects.equals(podIP(newPod), podIP(oldPod));
+  }
 
-    private static boolean sameOurAnnotations(Map<String, String> a, Map<String, String> b) {
-        return ourCount(a) == ourCount(b) && (a == null || a.entrySet().stream()
+  private static boolean sameOurAnnotations(Map<String, String> a, Map<String, String> b) {
+    return ourCount(a) == ourCount(b)
+        && (a == null
+            || a.entrySet().stream()
                 .filter(e -> e.getKey().startsWith(PodMarks.ANNOTATION_PREFIX))
                 .allMatch(e -> b != null && Objects.equals(e.getValue(), b.get(e.getKey()))));
-    }
+  }
 
-    private static long ourCount(Map<String, String> annotations) {
-        return annotations == null ? 0
-                : annotations.keySet().stream().filter(k -> k.startsWith(PodMarks.ANNOTATION_PREFIX)).count();
-    }
+  private static long ourCount(Map<String, String> annotations) {
+    return annotations == null
+        ? 0
+        : annotations.keySet().stream()
+            .filter(k -> k.startsWith(PodMarks.ANNOTATION_PREFIX))
+            .count();
+  }
 
-    private static String phase(Pod pod) {
-        return pod.getStatus() == null ? null : pod.getStatus().getPhase();
-    }
+  private static String phase(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+  }
 
-    private static String podIP(Pod pod) {
-        return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    }
+  private static String podIP(Pod pod) {
+    return pod.getStatus() == null ? null : pod.getStatus().getPodIP();
+  }
 }

@@ -13,47 +13,80 @@ import io.keepalive.policy.spec.TcpKeepalive;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class KeepalivePolicySpec {
 
-    @Required
-    @JsonPropertyDescription("Which pods of this namespace the policy applies to (a standard label selector). "
-            + "An empty selector {} selects every pod of the namespace. A policy never selects pods in other namespaces.")
-    private LabelSelector selector;
+  @Required
+  @JsonPropertyDescription(
+      "Which pods of this namespace the policy applies to (a standard label selector). "
+          + "An empty selector {} selects every pod of the namespace. A policy never selects pods in other namespaces.")
+  private LabelSelector selector;
 
-    @Default("Auto")
-    @JsonPropertyDescription("How the values get into a new pod. SecurityContext: pod securityContext.sysctls "
-            + "(no privilege, Kubernetes >= 1.29). InitContainer: a privileged init container writes them in the pod's "
-            + "network namespace. Auto: SecurityContext where the cluster and the namespace's Pod Security allow it, "
-            + "else InitContainer where privileged pods are allowed, else the pod is skipped with a reason.")
-    private InjectionStrategy strategy = InjectionStrategy.Auto;
+  @Default("Auto")
+  @JsonPropertyDescription(
+      "How the values get into a new pod. SecurityContext: pod securityContext.sysctls "
+          + "(no privilege, Kubernetes >= 1.29). InitContainer: a privileged init container writes them in the pod's "
+          + "network namespace. Auto: SecurityContext where the cluster and the namespace's Pod Security allow it, "
+          + "else InitContainer where privileged pods are allowed, else the pod is skipped with a reason.")
+  private InjectionStrategy strategy = InjectionStrategy.Auto;
 
-    @Required
-    @JsonPropertyDescription("TCP keepalive sysctls for the pods' network namespaces. They apply to sockets whose "
-            + "owner enabled SO_KEEPALIVE.")
-    private TcpKeepalive tcp;
+  @Required
+  @JsonPropertyDescription(
+      "TCP keepalive sysctls for the pods' network namespaces. They apply to sockets whose "
+          + "owner enabled SO_KEEPALIVE.")
+  private TcpKeepalive tcp;
 
-    @JsonPropertyDescription("The observing sidecar agent injected next to the workload.")
-    private AgentSettings agent;
+  @JsonPropertyDescription("The observing sidecar agent injected next to the workload.")
+  private AgentSettings agent;
 
-    @JsonPropertyDescription("HTTP keep-alive expectations: targets the agent checks for connection reuse and idle timeouts.")
-    private HttpExpectations http;
+  @JsonPropertyDescription(
+      "HTTP keep-alive expectations: targets the agent checks for connection reuse and idle timeouts.")
+  private HttpExpectations http;
 
-    public LabelSelector getSelector() { return selector; }
-    public void setSelector(LabelSelector selector) { this.selector = selector; }
-    public InjectionStrategy getStrategy() { return strategy; }
-    public void setStrategy(InjectionStrategy strategy) { this.strategy = strategy; }
-    public TcpKeepalive getTcp() { return tcp; }
-    public void setTcp(TcpKeepalive tcp) { this.tcp = tcp; }
-    public AgentSettings getAgent() { return agent; }
-    public void setAgent(AgentSettings agent) { this.agent = agent; }
-    public HttpExpectations getHttp() { return http; }
-    public void setHttp(HttpExpectations http) { this.http = http; }
+  public LabelSelector getSelector() {
+    return selector;
+  }
 
-    /** The agent settings with defaults filled in, never null. */
-    public AgentSettings agentOrDefaults() {
-        return agent != null ? agent : new AgentSettings();
-    }
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
 
-    /** The HTTP expectations, never null. */
-    public HttpExpectations httpOrEmpty() {
-        return http != null ? http : new HttpExpectations();
-    }
+  public InjectionStrategy getStrategy() {
+    return strategy;
+  }
+
+  public void setStrategy(InjectionStrategy strategy) {
+    this.strategy = strategy;
+  }
+
+  public TcpKeepalive getTcp() {
+    return tcp;
+  }
+
+  public void setTcp(TcpKeepalive tcp) {
+    this.tcp = tcp;
+  }
+
+  public AgentSettings getAgent() {
+    return agent;
+  }
+
+  public void setAgent(AgentSettings agent) {
+    this.agent = agent;
+  }
+
+  public HttpExpectations getHttp() {
+    return http;
+  }
+
+  public void setHttp(HttpExpectations http) {
+    this.http = http;
+  }
+
+  /** The agent settings with defaults filled in, never null. */
+  public AgentSettings agentOrDefaults() {
+    return agent != null ? agent : new AgentSettings();
+  }
+
+  /** The HTTP expectations, never null. */
+  public HttpExpectations httpOrEmpty() {
+    return http != null ? http : new HttpExpectations();
+  }
 }

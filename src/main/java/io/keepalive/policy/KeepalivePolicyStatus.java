@@ -4,45 +4,75 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.status.ObservedHealth;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the operator found, following the Kubernetes API conventions: the generation it looked at, counts, and
- * conditions with a reason and a message a person can act on.
+ * What the operator found, following the Kubernetes API conventions: the generation it looked at,
+ * counts, and conditions with a reason and a message a person can act on.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class KeepalivePolicyStatus {
 
-    @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
-    private Long observedGeneration;
+  @JsonPropertyDescription("The metadata.generation of the spec this status describes.")
+  private Long observedGeneration;
 
-    @JsonPropertyDescription("Pods of the namespace the selector matches (this policy's or not, see the Conflict condition).")
-    private Integer matchedPods;
+  @JsonPropertyDescription(
+      "Pods of the namespace the selector matches (this policy's or not, see the Conflict condition).")
+  private Integer matchedPods;
 
-    @JsonPropertyDescription("Matched pods that carry this policy's current generation.")
-    private Integer injectedPods;
+  @JsonPropertyDescription("Matched pods that carry this policy's current generation.")
+  private Integer injectedPods;
 
-    @JsonPropertyDescription("Ready, Conflict, AgentsReporting and Drifted conditions.")
-    private List<Condition> conditions = new ArrayList<>();
+  @JsonPropertyDescription("Ready, Conflict, AgentsReporting and Drifted conditions.")
+  private List<Condition> conditions = new ArrayList<>();
 
-    @JsonPropertyDescription("What the sidecar agents of the matched pods observe, summed up.")
-    private ObservedHealth observed;
+  @JsonPropertyDescription("What the sidecar agents of the matched pods observe, summed up.")
+  private ObservedHealth observed;
 
-    public Long getObservedGeneration() { return observedGeneration; }
-    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public Integer getMatchedPods() { return matchedPods; }
-    public void setMatchedPods(Integer matchedPods) { this.matchedPods = matchedPods; }
-    public Integer getInjectedPods() { return injectedPods; }
-    public void setInjectedPods(Integer injectedPods) { this.injectedPods = injectedPods; }
-    public List<Condition> getConditions() { return conditions; }
-    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-    public ObservedHealth getObserved() { return observed; }
-    public void setObserved(ObservedHealth observed) { this.observed = observed; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
 
-    public Condition condition(String type) {
-        return conditions == null ? null
-                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
-    }
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public Integer getMatchedPods() {
+    return matchedPods;
+  }
+
+  public void setMatchedPods(Integer matchedPods) {
+    this.matchedPods = matchedPods;
+  }
+
+  public Integer getInjectedPods() {
+    return injectedPods;
+  }
+
+  public void setInjectedPods(Integer injectedPods) {
+    this.injectedPods = injectedPods;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public ObservedHealth getObserved() {
+    return observed;
+  }
+
+  public void setObserved(ObservedHealth observed) {
+    this.observed = observed;
+  }
+
+  public Condition condition(String type) {
+    return conditions == null
+        ? null
+        : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
 }

@@ -16,7 +16,6 @@ import io.keepalive.sidecar.AgentConfig;
 import io.keepalive.sidecar.KeepaliveSysctl;
 import io.keepalive.sidecar.KeepaliveValues;
 import io.keepalive.sidecar.Modes;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,134 +24,176 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The one source of truth for what the webhook adds to a pod: the sysctls, the privileged init container and
- * the agent sidecar. Image, command, resources and privileges come from the operator's settings (the cluster
- * admin); a policy (a tenant) only contributes numbers and HTTP targets, never what runs or how.
+ * The one source of truth for what the webhook adds to a pod: the sysctls, the privileged init
+ * container and the agent sidecar. Image, command, resources and privileges come from the
+ * operator's settings (the cluster admin); a policy (a tenant) only contributes numbers and HTTP
+ * targets, never what runs or how.
  */
 public final class InjectedContainers {
-    public static final String SYSCTLS_CONTAINER = "keepalive-sysctls";
-    public static final String AGENT_CONTAINER = "keepalive-agent";
-    /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
-    public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
-    public static final List<String> CONTAINER_NAMES = List.of(SYSCTLS_CONTAINER, AGENT_CONTAINER);
-    public static final String JVM_OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
+  public static final String SYSCTLS_CONTAINER = "keepalive-sysctls";
+  public static final String AGENT_CONTAINER = "keepalive-agent";
 
-    private final OperatorSettings settings;
+  /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
+  public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
 
-    public InjectedContainers(OperatorSettings settings) {
-        this.settings = settings;
-    }
+  public static final List<String> CONTAINER_NAMES = List.of(SYSCTLS_CONTAINER, AGENT_CONTAINER);
+  public static final String JVM_OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
 
-    /** The three keepalive sysctls with these values, in a stable order. */
-    public static List<Sysctl> sysctls(KeepaliveValues values) {
-        return Arrays.stream(KeepaliveSysctl.values())
-                .map(s -> new Sysctl(s.sysctlName(), Integer.toString(values.get(s)))).toList();
-    }
+  private final OperatorSettings settings;
 
-    /**
-     * The values a pod runs with: the policy's, except the sysctls the pod sets itself, which are never
-     * clobbered. A value the kubelet would refuse (not a number) is left to the policy's; the pod fails anyway.
-     */
-    static KeepaliveValues inForce(KeepaliveValues policy, Map<String, String> podSysctls) {
-        return KeepaliveValues.of(sysctl -> {
-            String own = podSysctls.get(sysctl.sysctlName());
-            return own != null && own.trim().matches("\\d{1,9}") ? Integer.parseInt(own.trim()) : policy.get(sysctl);
+  public InjectedContainers(OperatorSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The three keepalive sysctls with these values, in a stable order. */
+  public static List<Sysctl> sysctls(KeepaliveValues values) {
+    return Arrays.stream(KeepaliveSysctl.values())
+        .map(s -> new Sysctl(s.sysctlName(), Integer.toString(values.get(s))))
+        .toList();
+  }
+
+  /**
+   * The values a pod runs with: the policy's, except the sysctls the pod sets itself, which are
+   * never clobbered. A value the kubelet would refuse (not a number) is left to the policy's; the
+   * pod fails anyway.
+   */
+  static KeepaliveValues inForce(KeepaliveValues policy, Map<String, String> podSysctls) {
+    return KeepaliveValues.of(
+        sysctl -> {
+          String own = podSysctls.get(sysctl.sysctlName());
+          return own != null && own.trim().matches("\\d{1,9}")
+              ? Integer.parseInt(own.trim())
+              : policy.get(sysctl);
         });
-    }
+  }
 
-    /**
-     * The init container of the InitContainer strategy: privileged because /proc/sys is read-only otherwise,
-     * root because the sysctl files belong to root. Sysctls the pod sets itself are left out so the pod's own
-     * values stay (the kubelet applies pod sysctls before init containers run); when the pod sets all three
-     * there is nothing left to write, and no init container (apply-sysctls refuses to run without values).
-     * The arguments are the agent's own option names, so the command line cannot drift from its parser.
-     */
-    public Optional<Container> sysctlInitContainer(KeepaliveValues values, Set<String> leaveAlone) {
-        List<String> args = new ArrayList<>(List.of(Modes.APPLY_SYSCTLS));
-        for (KeepaliveSysctl sysctl : KeepaliveSysctl.values()) {
-            if (!leaveAlone.contains(sysctl.sysctlName())) {
-                args.add(sysctl.option() + "=" + values.get(sysctl));
-            }
-        }
-        if (args.size() == 1) {
-            return Optional.empty();
-        }
-        return Optional.of(base(SYSCTLS_CONTAINER, args, resources(settings.initContainer()))
-                .withNewSecurityContext()
-                .withPrivileged(true)
-                .withRunAsUser(0L)
-                .withRunAsNonRoot(false)
-                .withReadOnlyRootFilesystem(true)
-                .endSecurityContext()
-                .build());
+  /**
+   * The init container of the InitContainer strategy: privileged because /proc/sys is read-only
+   * otherwise, root because the sysctl files belong to root. Sysctls the pod sets itself are left
+   * out so the pod's own values stay (the kubelet applies pod sysctls before init containers run);
+   * when the pod sets all three there is nothing left to write, and no init container
+   * (apply-sysctls refuses to run without values). The arguments are the agent's own option names,
+   * so the command line cannot drift from its parser.
+   */
+  public Optional<Container> sysctlInitContainer(KeepaliveValues values, Set<String> leaveAlone) {
+    List<String> args = new ArrayList<>(List.of(Modes.APPLY_SYSCTLS));
+    for (KeepaliveSysctl sysctl : KeepaliveSysctl.values()) {
+      if (!leaveAlone.contains(sysctl.sysctlName())) {
+        args.add(sysctl.option() + "=" + values.get(sysctl));
+      }
     }
+    if (args.size() == 1) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        base(SYSCTLS_CONTAINER, args, resources(settings.initContainer()))
+            .withNewSecurityContext()
+            .withPrivileged(true)
+            .withRunAsUser(0L)
+            .withRunAsNonRoot(false)
+            .withReadOnlyRootFilesystem(true)
+            .endSecurityContext()
+            .build());
+  }
 
-    /**
-     * The observing agent. It must pass Pod Security restricted: non-root, no privilege escalation, no
-     * capabilities, RuntimeDefault seccomp, read-only root filesystem. Only a liveness probe: a readiness
-     * probe would make the workload's pod unready whenever the observer is (for native sidecars as well as
-     * regular containers), and the agent must never take traffic away from the workload.
-     *
-     * @param podSysctls    the keepalive sysctls the pod sets itself, by name; their values stay in force
-     * @param nativeSidecar as an init container with restartPolicy Always (v1.29+), else a regular container
-     */
-    public Container agentContainer(KeepalivePolicy policy, Map<String, String> podSysctls, boolean nativeSidecar) {
-        int port = settings.agent().port();
-        List<EnvVar> env = new ArrayList<>();
-        KeepaliveValues inForce = inForce(KeepaliveValues.of(policy.getSpec().getTcp()), podSysctls);
-        for (Map.Entry<String, String> e : AgentConfig.forPolicy(policy, inForce, port).toEnv().entrySet()) {
-            env.add(new EnvVar(e.getKey(), e.getValue(), null));
-        }
-        env.add(new EnvVar(JVM_OPTIONS_ENV, settings.agent().jvmOptions(), null));
-        ContainerBuilder builder = base(AGENT_CONTAINER, List.of(Modes.AGENT), resources(settings.agent()))
-                .withEnv(env)
-                .addNewPort().withName("keepalive-agent").withContainerPort(port).withProtocol("TCP").endPort()
-                .withNewLivenessProbe()
-                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(port)).endHttpGet()
-                .withInitialDelaySeconds(10).withPeriodSeconds(30).withTimeoutSeconds(5).withFailureThreshold(3)
-                .endLivenessProbe()
-                .addNewVolumeMount().withName(AGENT_TMP_VOLUME).withMountPath("/tmp").endVolumeMount()
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(settings.agent().runAsUser())
-                .withAllowPrivilegeEscalation(false)
-                .withPrivileged(false)
-                .withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext();
-        if (nativeSidecar) {
-            builder.withRestartPolicy("Always");
-        }
-        return builder.build();
+  /**
+   * The observing agent. It must pass Pod Security restricted: non-root, no privilege escalation,
+   * no capabilities, RuntimeDefault seccomp, read-only root filesystem. Only a liveness probe: a
+   * readiness probe would make the workload's pod unready whenever the observer is (for native
+   * sidecars as well as regular containers), and the agent must never take traffic away from the
+   * workload.
+   *
+   * @param podSysctls the keepalive sysctls the pod sets itself, by name; their values stay in
+   *     force
+   * @param nativeSidecar as an init container with restartPolicy Always (v1.29+), else a regular
+   *     container
+   */
+  public Container agentContainer(
+      KeepalivePolicy policy, Map<String, String> podSysctls, boolean nativeSidecar) {
+    int port = settings.agent().port();
+    List<EnvVar> env = new ArrayList<>();
+    KeepaliveValues inForce = inForce(KeepaliveValues.of(policy.getSpec().getTcp()), podSysctls);
+    for (Map.Entry<String, String> e :
+        AgentConfig.forPolicy(policy, inForce, port).toEnv().entrySet()) {
+      env.add(new EnvVar(e.getKey(), e.getValue(), null));
     }
+    env.add(new EnvVar(JVM_OPTIONS_ENV, settings.agent().jvmOptions(), null));
+    ContainerBuilder builder =
+        base(AGENT_CONTAINER, List.of(Modes.AGENT), resources(settings.agent()))
+            .withEnv(env)
+            .addNewPort()
+            .withName("keepalive-agent")
+            .withContainerPort(port)
+            .withProtocol("TCP")
+            .endPort()
+            .withNewLivenessProbe()
+            .withNewHttpGet()
+            .withPath("/healthz")
+            .withPort(new IntOrString(port))
+            .endHttpGet()
+            .withInitialDelaySeconds(10)
+            .withPeriodSeconds(30)
+            .withTimeoutSeconds(5)
+            .withFailureThreshold(3)
+            .endLivenessProbe()
+            .addNewVolumeMount()
+            .withName(AGENT_TMP_VOLUME)
+            .withMountPath("/tmp")
+            .endVolumeMount()
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(settings.agent().runAsUser())
+            .withAllowPrivilegeEscalation(false)
+            .withPrivileged(false)
+            .withReadOnlyRootFilesystem(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext();
+    if (nativeSidecar) {
+      builder.withRestartPolicy("Always");
+    }
+    return builder.build();
+  }
 
-    public Volume agentTmpVolume() {
-        return new VolumeBuilder().withName(AGENT_TMP_VOLUME)
-                .withNewEmptyDir().withSizeLimit(new Quantity("16Mi")).endEmptyDir().build();
-    }
+  public Volume agentTmpVolume() {
+    return new VolumeBuilder()
+        .withName(AGENT_TMP_VOLUME)
+        .withNewEmptyDir()
+        .withSizeLimit(new Quantity("16Mi"))
+        .endEmptyDir()
+        .build();
+  }
 
-    private ContainerBuilder base(String name, List<String> args, ResourceRequirements resources) {
-        ContainerBuilder builder = new ContainerBuilder()
-                .withName(name)
-                .withImage(settings.image())
-                .withImagePullPolicy(settings.imagePullPolicy())
-                .withArgs(args)
-                .withResources(resources)
-                .withTerminationMessagePolicy("FallbackToLogsOnError");
-        settings.command().ifPresent(builder::withCommand);
-        if (!name.equals(AGENT_CONTAINER)) {
-            builder.addNewEnv().withName(JVM_OPTIONS_ENV).withValue(settings.agent().jvmOptions()).endEnv();
-        }
-        return builder;
+  private ContainerBuilder base(String name, List<String> args, ResourceRequirements resources) {
+    ContainerBuilder builder =
+        new ContainerBuilder()
+            .withName(name)
+            .withImage(settings.image())
+            .withImagePullPolicy(settings.imagePullPolicy())
+            .withArgs(args)
+            .withResources(resources)
+            .withTerminationMessagePolicy("FallbackToLogsOnError");
+    settings.command().ifPresent(builder::withCommand);
+    if (!name.equals(AGENT_CONTAINER)) {
+      builder
+          .addNewEnv()
+          .withName(JVM_OPTIONS_ENV)
+          .withValue(settings.agent().jvmOptions())
+          .endEnv();
     }
+    return builder;
+  }
 
-    private static ResourceRequirements resources(OperatorSettings.Resources r) {
-        return new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity(r.cpuRequest()))
-                .addToRequests("memory", new Quantity(r.memoryRequest()))
-                .addToLimits("cpu", new Quantity(r.cpuLimit()))
-                .addToLimits("memory", new Quantity(r.memoryLimit()))
-                .build();
-    }
+  private static ResourceRequirements resources(OperatorSettings.Resources r) {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity(r.cpuRequest()))
+        .addToRequests("memory", new Quantity(r.memoryRequest()))
+        .addToLimits("cpu", new Quantity(r.cpuLimit()))
+        .addToLimits("memory", new Quantity(r.memoryLimit()))
+        .build();
+  }
 }

@@ -2,146 +2,167 @@ package io.keepalive.settings;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Every operator setting, in one place (prefix {@code keepalive}, env {@code KEEPALIVE_...}). Users choose
- * policies; only the cluster admin who installs the operator chooses images, commands and privileges.
+ * Every operator setting, in one place (prefix {@code keepalive}, env {@code KEEPALIVE_...}). Users
+ * choose policies; only the cluster admin who installs the operator chooses images, commands and
+ * privileges.
  */
 @ConfigMapping(prefix = "keepalive")
 public interface OperatorSettings {
 
-    /** Namespaces whose policies are reconciled; empty means all. Feeds the controller's namespaces. */
-    Optional<List<String>> watchNamespaces();
+  /**
+   * Namespaces whose policies are reconciled; empty means all. Feeds the controller's namespaces.
+   */
+  Optional<List<String>> watchNamespaces();
 
-    /** Namespace the operator runs in (its Secret, its own pods); from the downward API in a cluster. */
-    @WithDefault("keepalive-system")
-    String namespace();
+  /**
+   * Namespace the operator runs in (its Secret, its own pods); from the downward API in a cluster.
+   */
+  @WithDefault("keepalive-system")
+  String namespace();
 
-    /** The image injected as init container and sidecar: the operator's own image, never a policy's choice. */
-    @WithDefault("ghcr.io/keepalive-io/keepalive-operator:0.1.0")
-    String image();
+  /**
+   * The image injected as init container and sidecar: the operator's own image, never a policy's
+   * choice.
+   */
+  @WithDefault("ghcr.io/keepalive-io/keepalive-operator:0.1.0")
+  String image();
 
-    @WithDefault("IfNotPresent")
-    String imagePullPolicy();
+  @WithDefault("IfNotPresent")
+  String imagePullPolicy();
+
+  /**
+   * Command of the injected containers; empty uses the image's entrypoint. The mode (agent,
+   * apply-sysctls) and its flags go in as args. Never taken from a policy: tenants must not choose
+   * what runs privileged.
+   */
+  Optional<List<String>> command();
+
+  /** The privileged init container of the InitContainer strategy. */
+  Resources initContainer();
+
+  /** The observing sidecar. */
+  Agent agent();
+
+  /** The mutating admission webhook. */
+  Webhook webhook();
+
+  interface Resources {
+    @WithDefault("10m")
+    String cpuRequest();
+
+    @WithDefault("32Mi")
+    String memoryRequest();
+
+    @WithDefault("100m")
+    String cpuLimit();
+
+    @WithDefault("64Mi")
+    String memoryLimit();
+  }
+
+  interface Agent extends Resources {
+    /** Port of the agent's /status, /metrics and /healthz. */
+    @WithDefault("9901")
+    int port();
+
+    /** How often the operator collects the agents' /status for a policy's status. */
+    @WithDefault("30")
+    int collectIntervalSeconds();
 
     /**
-     * Command of the injected containers; empty uses the image's entrypoint. The mode (agent, apply-sysctls)
-     * and its flags go in as args. Never taken from a policy: tenants must not choose what runs privileged.
+     * JVM flags of the injected containers, passed as JAVA_TOOL_OPTIONS (every JVM reads it,
+     * whatever the launcher script). Small heap and serial GC: the agent observes, it must not
+     * compete with the workload.
      */
-    Optional<List<String>> command();
+    // the flags bench/results/agent.md measures (RSS 1.08x a bare Vert.x HTTP process);
+    // docs/agent.md explains each
+    @WithDefault(
+        "-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
+            + "-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData "
+            + "-Dio.netty.allocator.type=unpooled -Dvertx.disableDnsResolver=true")
+    String jvmOptions();
 
-    /** The privileged init container of the InitContainer strategy. */
-    Resources initContainer();
+    /**
+     * UID the agent runs as (Pod Security restricted needs non-root; the image may default to
+     * root).
+     */
+    @WithDefault("65532")
+    long runAsUser();
 
-    /** The observing sidecar. */
-    Agent agent();
+    @Override
+    @WithDefault("96Mi")
+    String memoryRequest();
 
-    /** The mutating admission webhook. */
-    Webhook webhook();
+    @Override
+    @WithDefault("128Mi")
+    String memoryLimit();
+  }
 
-    interface Resources {
-        @WithDefault("10m")
-        String cpuRequest();
+  interface Webhook {
+    @WithDefault("true")
+    boolean enabled();
 
-        @WithDefault("32Mi")
-        String memoryRequest();
+    /** HTTPS port the API server calls. */
+    @WithDefault("8443")
+    int port();
 
-        @WithDefault("100m")
-        String cpuLimit();
+    @WithDefault("/mutate-pods")
+    String path();
 
-        @WithDefault("64Mi")
-        String memoryLimit();
-    }
+    /** Name of the MutatingWebhookConfiguration the operator keeps current (caBundle). */
+    @WithDefault("keepalive-operator")
+    String configurationName();
 
-    interface Agent extends Resources {
-        /** Port of the agent's /status, /metrics and /healthz. */
-        @WithDefault("9901")
-        int port();
+    /**
+     * Create/update the MutatingWebhookConfiguration itself; off when Helm or an admin manages it.
+     */
+    @WithDefault("true")
+    boolean manageConfiguration();
 
-        /** How often the operator collects the agents' /status for a policy's status. */
-        @WithDefault("30")
-        int collectIntervalSeconds();
+    /**
+     * Ignore keeps pod creation working while the operator is down; Fail makes injection mandatory.
+     */
+    @WithDefault("Ignore")
+    String failurePolicy();
 
-        /**
-         * JVM flags of the injected containers, passed as JAVA_TOOL_OPTIONS (every JVM reads it, whatever the
-         * launcher script). Small heap and serial GC: the agent observes, it must not compete with the workload.
-         */
-        // the flags bench/results/agent.md measures (RSS 1.08x a bare Vert.x HTTP process); docs/agent.md explains each
-        @WithDefault("-XX:+UseSerialGC -Xms8m -Xmx32m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 "
-                + "-XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=48m -XX:MaxDirectMemorySize=16m -XX:-UsePerfData "
-                + "-Dio.netty.allocator.type=unpooled -Dvertx.disableDnsResolver=true")
-        String jvmOptions();
+    @WithDefault("5")
+    int timeoutSeconds();
 
-        /** UID the agent runs as (Pod Security restricted needs non-root; the image may default to root). */
-        @WithDefault("65532")
-        long runAsUser();
+    /** In-cluster: the Service the API server calls. */
+    @WithDefault("keepalive-operator-webhook")
+    String serviceName();
 
-        @Override
-        @WithDefault("96Mi")
-        String memoryRequest();
+    /** Outside a cluster (local control plane, tests): call this URL instead of the Service. */
+    Optional<String> url();
 
-        @Override
-        @WithDefault("128Mi")
-        String memoryLimit();
-    }
+    /** Secret in the operator's namespace holding the self-managed CA and serving certificate. */
+    @WithDefault("keepalive-operator-webhook-tls")
+    String secretName();
 
-    interface Webhook {
-        @WithDefault("true")
-        boolean enabled();
+    /** Port of the webhook Service (it targets {@link #port()} on the operator's pods). */
+    @WithDefault("443")
+    int servicePort();
 
-        /** HTTPS port the API server calls. */
-        @WithDefault("8443")
-        int port();
+    /**
+     * The Pod Security level the API server enforces on namespaces without an enforce label. The
+     * admission configuration can set a cluster-wide default the webhook cannot see; tell it here
+     * (privileged is the Kubernetes default).
+     */
+    @WithDefault("privileged")
+    String podSecurityDefaultEnforce();
 
-        @WithDefault("/mutate-pods")
-        String path();
+    /** Days a self-managed serving certificate is valid; renewed when less than a third is left. */
+    @WithDefault("365")
+    int certificateValidityDays();
 
-        /** Name of the MutatingWebhookConfiguration the operator keeps current (caBundle). */
-        @WithDefault("keepalive-operator")
-        String configurationName();
-
-        /** Create/update the MutatingWebhookConfiguration itself; off when Helm or an admin manages it. */
-        @WithDefault("true")
-        boolean manageConfiguration();
-
-        /** Ignore keeps pod creation working while the operator is down; Fail makes injection mandatory. */
-        @WithDefault("Ignore")
-        String failurePolicy();
-
-        @WithDefault("5")
-        int timeoutSeconds();
-
-        /** In-cluster: the Service the API server calls. */
-        @WithDefault("keepalive-operator-webhook")
-        String serviceName();
-
-        /** Outside a cluster (local control plane, tests): call this URL instead of the Service. */
-        Optional<String> url();
-
-        /** Secret in the operator's namespace holding the self-managed CA and serving certificate. */
-        @WithDefault("keepalive-operator-webhook-tls")
-        String secretName();
-
-        /** Port of the webhook Service (it targets {@link #port()} on the operator's pods). */
-        @WithDefault("443")
-        int servicePort();
-
-        /**
-         * The Pod Security level the API server enforces on namespaces without an enforce label. The admission
-         * configuration can set a cluster-wide default the webhook cannot see; tell it here (privileged is the
-         * Kubernetes default).
-         */
-        @WithDefault("privileged")
-        String podSecurityDefaultEnforce();
-
-        /** Days a self-managed serving certificate is valid; renewed when less than a third is left. */
-        @WithDefault("365")
-        int certificateValidityDays();
-
-        /** A directory with tls.crt, tls.key (and ca.crt) from cert-manager; when set, no CA is generated. */
-        Optional<String> certificateDir();
-    }
+    /**
+     * A directory with tls.crt, tls.key (and ca.crt) from cert-manager; when set, no CA is
+     * generated.
+     */
+    Optional<String> certificateDir();
+  }
 }

@@ -4,77 +4,98 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keepalive.rules.InjectionDecision;
 import io.keepalive.rules.PodInjector;
 import io.keepalive.rules.PodSecurity;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 
 /**
- * One AdmissionReview in, one answer out: {@link AdmissionCodec} reads it, {@link InjectionDecision} decides,
- * {@link PodInjector} mutates, and the codec answers with the patch. A malformed review is the caller's error
- * (400); anything that is not a pod CREATE is allowed unchanged.
+ * One AdmissionReview in, one answer out: {@link AdmissionCodec} reads it, {@link
+ * InjectionDecision} decides, {@link PodInjector} mutates, and the codec answers with the patch. A
+ * malformed review is the caller's error (400); anything that is not a pod CREATE is allowed
+ * unchanged.
  */
 public final class AdmissionHandler {
-    private final AdmissionCodec codec;
-    private final ClusterView cluster;
-    private final PodInjector injector;
-    private final PodSecurity.Level defaultLevel;
-    private final AdmissionOutcomes outcomes;
+  private final AdmissionCodec codec;
+  private final ClusterView cluster;
+  private final PodInjector injector;
+  private final PodSecurity.Level defaultLevel;
+  private final AdmissionOutcomes outcomes;
 
-    public AdmissionHandler(AdmissionCodec codec, ClusterView cluster, PodInjector injector,
-                            PodSecurity.Level defaultLevel, AdmissionOutcomes outcomes) {
-        this.codec = codec;
-        this.cluster = cluster;
-        this.injector = injector;
-        this.defaultLevel = defaultLevel;
-        this.outcomes = outcomes;
+  public AdmissionHandler(
+      AdmissionCodec codec,
+      ClusterView cluster,
+      PodInjector injector,
+      PodSecurity.Level defaultLevel,
+      AdmissionOutcomes outcomes) {
+    this.codec = codec;
+    this.cluster = cluster;
+    this.injector = injector;
+    this.defaultLevel = defaultLevel;
+    this.outcomes = outcomes;
+  }
+
+  /**
+   * An HTTP status, its content type and body: 200 an AdmissionReview, otherwise a plain-text
+   * message.
+   */
+  public record Reply(int status, String contentType, byte[] body) {
+    static Reply review(byte[] json) {
+      return new Reply(200, "application/json", json);
     }
 
-    /** An HTTP status, its content type and body: 200 an AdmissionReview, otherwise a plain-text message. */
-    public record Reply(int status, String contentType, byte[] body) {
-        static Reply review(byte[] json) {
-            return new Reply(200, "application/json", json);
-        }
-
-        /** The caller sent something we cannot read. */
-        static Reply badRequest(String message) {
-            return text(400, message);
-        }
-
-        /** We failed: a bug, never the caller's fault. */
-        static Reply failed(String message) {
-            return text(500, message);
-        }
-
-        static Reply text(int status, String message) {
-            return new Reply(status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
-        }
+    /** The caller sent something we cannot read. */
+    static Reply badRequest(String message) {
+      return text(400, message);
     }
 
-    public Reply handle(byte[] body) {
-        AdmissionCodec.Request request;
-        try {
-            request = codec.read(body);
-        } catch (AdmissionCodec.BadReview e) {
-            return Reply.badRequest(e.getMessage());
-        }
-        if (request.pod() == null) {
-            return Reply.review(codec.allow(request.uid()));
-        }
-        String namespace = request.namespace();
-        InjectionDecision decision = InjectionDecision.decide(request.pod(), namespace,
-                () -> cluster.namespaceLabels(namespace), cluster.policies(namespace), defaultLevel, cluster.facts());
-        if (!(decision instanceof InjectionDecision.Inject inject)) {
-            outcomes.record(namespace, request.podName(), decision, Set.of());
-            return Reply.review(codec.allow(request.uid()));
-        }
-        JsonNode before = codec.tree(request.pod());
-        Set<String> podSetsSysctls = injector.inject(request.pod(), inject.policy(), inject.strategy(), cluster.facts());
-        outcomes.record(namespace, request.podName(), decision, podSetsSysctls);
-        List<String> warnings = podSetsSysctls.stream()
-                .map(s -> "keepalive.io: the pod sets " + s + " itself; policy " + inject.policy().getMetadata().getName()
+    /** We failed: a bug, never the caller's fault. */
+    static Reply failed(String message) {
+      return text(500, message);
+    }
+
+    static Reply text(int status, String message) {
+      return new Reply(
+          status, "text/plain; charset=utf-8", (message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  public Reply handle(byte[] body) {
+    AdmissionCodec.Request request;
+    try {
+      request = codec.read(body);
+    } catch (AdmissionCodec.BadReview e) {
+      return Reply.badRequest(e.getMessage());
+    }
+    if (request.pod() == null) {
+      return Reply.review(codec.allow(request.uid()));
+    }
+    String namespace = request.namespace();
+    InjectionDecision decision =
+        InjectionDecision.decide(
+            request.pod(),
+            namespace,
+            () -> cluster.namespaceLabels(namespace),
+            cluster.policies(namespace),
+            defaultLevel,
+            cluster.facts());
+    if (!(decision instanceof InjectionDecision.Inject inject)) {
+      outcomes.record(namespace, request.podName(), decision, Set.of());
+      return Reply.review(codec.allow(request.uid()));
+    }
+    JsonNode before = codec.tree(request.pod());
+    Set<String> podSetsSysctls =
+        injector.inject(request.pod(), inject.policy(), inject.strategy(), cluster.facts());
+    outcomes.record(namespace, request.podName(), decision, podSetsSysctls);
+    List<String> warnings =
+        podSetsSysctls.stream()
+            .map(
+                s ->
+                    "keepalive.io: the pod sets "
+                        + s
+                        + " itself; policy "
+                        + inject.policy().getMetadata().getName()
                         + " leaves it as it is")
-                .toList();
-        return Reply.review(codec.allow(request.uid(), before, request.pod(), warnings));
-    }
+            .toList();
+    return Reply.review(codec.allow(request.uid(), before, request.pod(), warnings));
+  }
 }

@@ -13,152 +13,192 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
- * Brings the webhook up in the operator: server version, caches, certificate, HTTPS server, then the
- * MutatingWebhookConfiguration (last, so that the API server is never pointed at a webhook that cannot
- * answer); then, on one timer, the Events counted meanwhile ({@link PolicyEvents}) and the certificate's
- * rotation ({@link CertificateRotation}). Runs off the startup thread: the caches wait for the CRD, which the
- * operator may install first.
+ * Brings the webhook up in the operator: server version, caches, certificate, HTTPS server, then
+ * the MutatingWebhookConfiguration (last, so that the API server is never pointed at a webhook that
+ * cannot answer); then, on one timer, the Events counted meanwhile ({@link PolicyEvents}) and the
+ * certificate's rotation ({@link CertificateRotation}). Runs off the startup thread: the caches
+ * wait for the CRD, which the operator may install first.
  */
 @ApplicationScoped
 public class Webhook {
-    private static final Logger LOG = Logger.getLogger(Webhook.class);
-    /** How often events are written and the certificate's rotation is asked whether a check is due. */
-    private static final long HOUSEKEEPING_MS = 5_000;
-    private static final long RETRY_MS = 10_000;
-    /** A self-managed certificate is renewed with a third of its lifetime left: an hourly look is plenty. */
-    private static final Duration SECRET_CHECK = Duration.ofHours(1);
-    private static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
+  private static final Logger LOG = Logger.getLogger(Webhook.class);
 
-    private final KubernetesClient client;
-    private final OperatorSettings settings;
-    private final NamespaceRules namespaces;
-    private final Vertx vertx;
-    private final Clock clock;
-    private final WebhookMetrics metrics;
-    private final PolicyEvents events;
-    private final ObjectMapper mapper = new ObjectMapper();
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private volatile AdmissionHandler handler;
-    private volatile WebhookServer server;
-    private volatile WebhookCaches caches;
-    private long timer = -1;
+  /**
+   * How often events are written and the certificate's rotation is asked whether a check is due.
+   */
+  private static final long HOUSEKEEPING_MS = 5_000;
 
-    public Webhook(KubernetesClient client, OperatorSettings settings, NamespaceRules namespaces, Vertx vertx,
-                   MeterRegistry registry, Clock clock) {
-        this.client = client;
-        this.settings = settings;
-        this.namespaces = namespaces;
-        this.vertx = vertx;
-        this.clock = clock;
-        this.metrics = new WebhookMetrics(registry);
-        this.events = new PolicyEvents(client, EVENT_WINDOW, clock);
+  private static final long RETRY_MS = 10_000;
+
+  /**
+   * A self-managed certificate is renewed with a third of its lifetime left: an hourly look is
+   * plenty.
+   */
+  private static final Duration SECRET_CHECK = Duration.ofHours(1);
+
+  private static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
+
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final NamespaceRules namespaces;
+  private final Vertx vertx;
+  private final Clock clock;
+  private final WebhookMetrics metrics;
+  private final PolicyEvents events;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile AdmissionHandler handler;
+  private volatile WebhookServer server;
+  private volatile WebhookCaches caches;
+  private long timer = -1;
+
+  public Webhook(
+      KubernetesClient client,
+      OperatorSettings settings,
+      NamespaceRules namespaces,
+      Vertx vertx,
+      MeterRegistry registry,
+      Clock clock) {
+    this.client = client;
+    this.settings = settings;
+    this.namespaces = namespaces;
+    this.vertx = vertx;
+    this.clock = clock;
+    this.metrics = new WebhookMetrics(registry);
+    this.events = new PolicyEvents(client, EVENT_WINDOW, clock);
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    if (!settings.webhook().enabled()) {
+      LOG.info("webhook disabled (keepalive.webhook.enabled=false)");
+      return;
     }
+    attempt(1);
+  }
 
-    void onStart(@Observes StartupEvent event) {
-        if (!settings.webhook().enabled()) {
-            LOG.info("webhook disabled (keepalive.webhook.enabled=false)");
-            return;
-        }
-        attempt(1);
-    }
-
-    /** Retries until it works (RBAC or the API server may come right later); ready() stays false meanwhile. */
-    private void attempt(int n) {
-        CompletableFuture.runAsync(this::bringUp).whenComplete((v, e) -> {
-            if (e == null) {
+  /**
+   * Retries until it works (RBAC or the API server may come right later); ready() stays false
+   * meanwhile.
+   */
+  private void attempt(int n) {
+    CompletableFuture.runAsync(this::bringUp)
+        .whenComplete(
+            (v, e) -> {
+              if (e == null) {
                 ready.complete(null);
                 return;
-            }
-            LOG.errorf(e, "webhook failed to start (attempt %d), retrying in %d s; pods are created without injection "
-                    + "meanwhile", n, RETRY_MS / 1000);
-            tearDown();
-            vertx.setTimer(RETRY_MS, id -> attempt(n + 1));
-        });
-    }
+              }
+              LOG.errorf(
+                  e,
+                  "webhook failed to start (attempt %d), retrying in %d s; pods are created without injection "
+                      + "meanwhile",
+                  n,
+                  RETRY_MS / 1000);
+              tearDown();
+              vertx.setTimer(RETRY_MS, id -> attempt(n + 1));
+            });
+  }
 
-    private void bringUp() {
-        ClusterFacts facts = namespaces.facts();
-        caches = new WebhookCaches(client, namespaces, settings.watchNamespaces().orElse(List.of()));
-        caches.start().join();
-        handler = new AdmissionHandler(new AdmissionCodec(mapper), caches,
-                new PodInjector(new InjectedContainers(settings), mapper), namespaces.defaultLevel(),
-                new WebhookOutcomes(metrics, events));
-        WebhookTls.Material tls = WebhookTls.load(client, settings, clock.instant());
-        server = new WebhookServer(vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
-        server.start(tls.serving());
-        if (settings.webhook().manageConfiguration()) {
-            register(tls.caBundle());
-            LOG.infof("MutatingWebhookConfiguration %s registered (API server %s)",
-                    settings.webhook().configurationName(), facts.serverVersion());
-        }
-        WebhookServer serving = server;
-        // cert-manager renews the files at any time: look every round (a local read); the Secret hourly
-        CertificateRotation rotation = new CertificateRotation(() -> WebhookTls.load(client, settings, clock.instant()),
-                settings.webhook().certificateDir().isPresent() ? Duration.ZERO : SECRET_CHECK, clock, tls,
-                caBundle -> {
-                    if (settings.webhook().manageConfiguration()) {
-                        register(caBundle);
-                    }
-                }, serving::updateCertificate);
-        // ordered: a slow flush (API server busy) must not overlap the next one
-        timer = vertx.setPeriodic(HOUSEKEEPING_MS, id -> vertx.executeBlocking(() -> {
-            events.flush();
-            rotation.tick();
-            return null;
-        }, true));
+  private void bringUp() {
+    ClusterFacts facts = namespaces.facts();
+    caches = new WebhookCaches(client, namespaces, settings.watchNamespaces().orElse(List.of()));
+    caches.start().join();
+    handler =
+        new AdmissionHandler(
+            new AdmissionCodec(mapper),
+            caches,
+            new PodInjector(new InjectedContainers(settings), mapper),
+            namespaces.defaultLevel(),
+            new WebhookOutcomes(metrics, events));
+    WebhookTls.Material tls = WebhookTls.load(client, settings, clock.instant());
+    server =
+        new WebhookServer(
+            vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
+    server.start(tls.serving());
+    if (settings.webhook().manageConfiguration()) {
+      register(tls.caBundle());
+      LOG.infof(
+          "MutatingWebhookConfiguration %s registered (API server %s)",
+          settings.webhook().configurationName(), facts.serverVersion());
     }
+    WebhookServer serving = server;
+    // cert-manager renews the files at any time: look every round (a local read); the Secret hourly
+    CertificateRotation rotation =
+        new CertificateRotation(
+            () -> WebhookTls.load(client, settings, clock.instant()),
+            settings.webhook().certificateDir().isPresent() ? Duration.ZERO : SECRET_CHECK,
+            clock,
+            tls,
+            caBundle -> {
+              if (settings.webhook().manageConfiguration()) {
+                register(caBundle);
+              }
+            },
+            serving::updateCertificate);
+    // ordered: a slow flush (API server busy) must not overlap the next one
+    timer =
+        vertx.setPeriodic(
+            HOUSEKEEPING_MS,
+            id ->
+                vertx.executeBlocking(
+                    () -> {
+                      events.flush();
+                      rotation.tick();
+                      return null;
+                    },
+                    true));
+  }
 
-    private void register(String caBundle) {
-        WebhookRegistration.apply(client, WebhookRegistration.desired(settings, caBundle));
-    }
+  private void register(String caBundle) {
+    WebhookRegistration.apply(client, WebhookRegistration.desired(settings, caBundle));
+  }
 
-    void onStop(@Observes ShutdownEvent event) {
-        tearDown();
-    }
+  void onStop(@Observes ShutdownEvent event) {
+    tearDown();
+  }
 
-    private void tearDown() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
-        }
-        if (server != null) {
-            server.stop();
-            server = null;
-        }
-        if (caches != null) {
-            caches.close();
-            caches = null;
-        }
+  private void tearDown() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
     }
+    if (server != null) {
+      server.stop();
+      server = null;
+    }
+    if (caches != null) {
+      caches.close();
+      caches = null;
+    }
+  }
 
-    /** Waits until the webhook serves and is registered (tests, readiness). */
-    public void awaitReady(Duration timeout) {
-        try {
-            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("webhook not ready: " + e.getMessage(), e);
-        }
+  /** Waits until the webhook serves and is registered (tests, readiness). */
+  public void awaitReady(Duration timeout) {
+    try {
+      ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("webhook not ready: " + e.getMessage(), e);
     }
+  }
 
-    /** The handler the server uses (benchmarks time it without HTTP). */
-    public AdmissionHandler handler() {
-        return handler;
-    }
+  /** The handler the server uses (benchmarks time it without HTTP). */
+  public AdmissionHandler handler() {
+    return handler;
+  }
 
-    public WebhookServer server() {
-        return server;
-    }
+  public WebhookServer server() {
+    return server;
+  }
 
-    public ClusterView caches() {
-        return caches;
-    }
+  public ClusterView caches() {
+    return caches;
+  }
 }

@@ -1,93 +1,161 @@
 package io.keepalive.agent;
 
-import io.keepalive.sidecar.KeepaliveValues;
-import io.keepalive.sidecar.JsonText;
-import io.keepalive.sidecar.AgentConfig;
-import io.keepalive.sidecar.AgentReport;
-import io.keepalive.policy.spec.HttpTarget;
-import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepalive.policy.spec.HttpTarget;
+import io.keepalive.sidecar.AgentConfig;
+import io.keepalive.sidecar.AgentReport;
+import io.keepalive.sidecar.JsonText;
+import io.keepalive.sidecar.KeepaliveValues;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 /** The /status field names are a contract with the operator: this test spells them out. */
 class AgentStatusTest {
-    @Test
-    void contractFieldNames() {
-        AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_POLICY, "p1",
-                AgentConfig.ENV_TIME, "120", AgentConfig.ENV_TARGETS, "[{\"url\":\"http://g\",\"clientIdleTimeoutSeconds\":60}]"));
-        TargetReport t = AgentFixtures.target("http://g", 60, AgentFixtures.keepAliveProbe(null), 2.0,
-                CanaryOutcome.ClosedByServer);
-        JsonObject s = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
-                        new KeepaliveValues(120, 75, 9)), new SocketCensus(4, 3, 1, 7, 2, 1), null, List.of(t),
-                Instant.EPOCH);
-        assertEquals("p1", s.getString("policy"));
-        JsonObject sysctls = s.getJsonObject("sysctls");
-        assertEquals(7200, sysctls.getJsonObject("observed").getInteger("timeSeconds"));
-        assertEquals(75, sysctls.getJsonObject("observed").getInteger("intervalSeconds"));
-        assertEquals(9, sysctls.getJsonObject("observed").getInteger("probes"));
-        assertEquals(120, sysctls.getJsonObject("desired").getInteger("timeSeconds"));
-        assertFalse(sysctls.getBoolean("inSync"));
-        assertEquals("tcp_keepalive_time: observed 7200, desired 120", sysctls.getJsonArray("drift").getString(0));
-        JsonObject census = s.getJsonObject("census");
-        assertEquals(List.of(4, 3, 1, 7, 2), List.of(census.getInteger("established"),
-                census.getInteger("keepaliveArmed"), census.getInteger("keepaliveOff"), census.getInteger("timeWait"),
-                census.getInteger("closeWait")));
-        JsonObject target = s.getJsonArray("targets").getJsonObject(0);
-        for (String field : List.of("url", "reachable", "error", "httpVersion", "keepAlive",
-                "advertisedIdleTimeoutSeconds", "measuredIdleTimeoutSeconds", "reuseRatio", "newConnectionMillis",
-                "reusedConnectionMillis", "resetsOnReuse", "canary", "findings")) {
-            assertTrue(target.containsKey(field), field);
-        }
-        assertEquals("http://g", target.getString("url"));
-        assertTrue(target.getBoolean("reachable"));
-        assertEquals(2.0, target.getDouble("measuredIdleTimeoutSeconds"));
-        assertEquals("ClosedByServer", target.getJsonObject("canary").getString("state"));
-        assertEquals(30, target.getJsonObject("canary").getInteger("idleSeconds"));
-        assertTrue(target.getJsonObject("canary").containsKey("detail"));
-        assertEquals(1, target.getJsonArray("findings").size());
-        assertEquals(3, s.getJsonArray("findings").size(), s.encodePrettily());
-        assertTrue(s.getJsonArray("findings").getString(0).contains("tcp_keepalive_time"));
-        // round trip through the writer AgentServer serves /status with (not Vert.x's encode(), which the agent
-        // never uses), parsed by an independent parser as the operator does
-        assertEquals(s, new JsonObject(JsonText.write(s, true)));
+  @Test
+  void contractFieldNames() {
+    AgentConfig config =
+        AgentConfig.fromEnv(
+            Map.of(
+                AgentConfig.ENV_POLICY,
+                "p1",
+                AgentConfig.ENV_TIME,
+                "120",
+                AgentConfig.ENV_TARGETS,
+                "[{\"url\":\"http://g\",\"clientIdleTimeoutSeconds\":60}]"));
+    TargetReport t =
+        AgentFixtures.target(
+            "http://g", 60, AgentFixtures.keepAliveProbe(null), 2.0, CanaryOutcome.ClosedByServer);
+    JsonObject s =
+        AgentStatus.build(
+            config,
+            new SysctlsObservation(
+                KeepaliveValues.LINUX_DEFAULTS, null, new KeepaliveValues(120, 75, 9)),
+            new SocketCensus(4, 3, 1, 7, 2, 1),
+            null,
+            List.of(t),
+            Instant.EPOCH);
+    assertEquals("p1", s.getString("policy"));
+    JsonObject sysctls = s.getJsonObject("sysctls");
+    assertEquals(7200, sysctls.getJsonObject("observed").getInteger("timeSeconds"));
+    assertEquals(75, sysctls.getJsonObject("observed").getInteger("intervalSeconds"));
+    assertEquals(9, sysctls.getJsonObject("observed").getInteger("probes"));
+    assertEquals(120, sysctls.getJsonObject("desired").getInteger("timeSeconds"));
+    assertFalse(sysctls.getBoolean("inSync"));
+    assertEquals(
+        "tcp_keepalive_time: observed 7200, desired 120",
+        sysctls.getJsonArray("drift").getString(0));
+    JsonObject census = s.getJsonObject("census");
+    assertEquals(
+        List.of(4, 3, 1, 7, 2),
+        List.of(
+            census.getInteger("established"),
+            census.getInteger("keepaliveArmed"),
+            census.getInteger("keepaliveOff"),
+            census.getInteger("timeWait"),
+            census.getInteger("closeWait")));
+    JsonObject target = s.getJsonArray("targets").getJsonObject(0);
+    for (String field :
+        List.of(
+            "url",
+            "reachable",
+            "error",
+            "httpVersion",
+            "keepAlive",
+            "advertisedIdleTimeoutSeconds",
+            "measuredIdleTimeoutSeconds",
+            "reuseRatio",
+            "newConnectionMillis",
+            "reusedConnectionMillis",
+            "resetsOnReuse",
+            "canary",
+            "findings")) {
+      assertTrue(target.containsKey(field), field);
     }
+    assertEquals("http://g", target.getString("url"));
+    assertTrue(target.getBoolean("reachable"));
+    assertEquals(2.0, target.getDouble("measuredIdleTimeoutSeconds"));
+    assertEquals("ClosedByServer", target.getJsonObject("canary").getString("state"));
+    assertEquals(30, target.getJsonObject("canary").getInteger("idleSeconds"));
+    assertTrue(target.getJsonObject("canary").containsKey("detail"));
+    assertEquals(1, target.getJsonArray("findings").size());
+    assertEquals(3, s.getJsonArray("findings").size(), s.encodePrettily());
+    assertTrue(s.getJsonArray("findings").getString(0).contains("tcp_keepalive_time"));
+    // round trip through the writer AgentServer serves /status with (not Vert.x's encode(), which
+    // the agent
+    // never uses), parsed by an independent parser as the operator does
+    assertEquals(s, new JsonObject(JsonText.write(s, true)));
+  }
 
-    @Test
-    void aTargetWithABadUrl() {
-        AgentConfig config = AgentConfig.fromEnv(Map.of());
-        TargetMonitor m = new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets());
-        JsonObject target = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
-                KeepaliveValues.LINUX_DEFAULTS), SocketCensus.EMPTY, null, List.of(m.report()), null)
-                .getJsonArray("targets").getJsonObject(0);
-        assertFalse(target.getBoolean("reachable"));
-        assertTrue(target.getString("error").startsWith("bad URL"), target.getString("error"));
-        assertEquals("Unreachable", target.getJsonObject("canary").getString("state"));
-    }
+  @Test
+  void aTargetWithABadUrl() {
+    AgentConfig config = AgentConfig.fromEnv(Map.of());
+    TargetMonitor m =
+        new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets());
+    JsonObject target =
+        AgentStatus.build(
+                config,
+                new SysctlsObservation(
+                    KeepaliveValues.LINUX_DEFAULTS, null, KeepaliveValues.LINUX_DEFAULTS),
+                SocketCensus.EMPTY,
+                null,
+                List.of(m.report()),
+                null)
+            .getJsonArray("targets")
+            .getJsonObject(0);
+    assertFalse(target.getBoolean("reachable"));
+    assertTrue(target.getString("error").startsWith("bad URL"), target.getString("error"));
+    assertEquals("Unreachable", target.getJsonObject("canary").getString("state"));
+  }
 
-    /**
-     * The contract both ways in the unit tier: what the agent writes (the writer /status is served with), the
-     * operator reads back, every value. Renaming a field on one side only, or dropping one, fails here.
-     */
-    @Test
-    void theOperatorReadsWhatTheAgentWrites() {
-        AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_TIME, "120"));
-        JsonObject written = AgentStatus.build(config, new SysctlsObservation(KeepaliveValues.LINUX_DEFAULTS, null,
-                new KeepaliveValues(120, 75, 9)), new SocketCensus(4, 3, 1, 7, 2, 1), null, List.of(), Instant.EPOCH);
-        AgentReport read = AgentReport.parse("web-1", JsonText.write(written, true));
-        assertEquals(new AgentReport("web-1", false, List.of("tcp_keepalive_time: observed 7200, desired 120"), 4, 1,
-                List.of(written.getJsonArray("findings").getString(0), written.getJsonArray("findings").getString(1))), read);
-        assertEquals(2, written.getJsonArray("findings").size(), "drift and the socket without keepalive");
+  /**
+   * The contract both ways in the unit tier: what the agent writes (the writer /status is served
+   * with), the operator reads back, every value. Renaming a field on one side only, or dropping
+   * one, fails here.
+   */
+  @Test
+  void theOperatorReadsWhatTheAgentWrites() {
+    AgentConfig config = AgentConfig.fromEnv(Map.of(AgentConfig.ENV_TIME, "120"));
+    JsonObject written =
+        AgentStatus.build(
+            config,
+            new SysctlsObservation(
+                KeepaliveValues.LINUX_DEFAULTS, null, new KeepaliveValues(120, 75, 9)),
+            new SocketCensus(4, 3, 1, 7, 2, 1),
+            null,
+            List.of(),
+            Instant.EPOCH);
+    AgentReport read = AgentReport.parse("web-1", JsonText.write(written, true));
+    assertEquals(
+        new AgentReport(
+            "web-1",
+            false,
+            List.of("tcp_keepalive_time: observed 7200, desired 120"),
+            4,
+            1,
+            List.of(
+                written.getJsonArray("findings").getString(0),
+                written.getJsonArray("findings").getString(1))),
+        read);
+    assertEquals(
+        2, written.getJsonArray("findings").size(), "drift and the socket without keepalive");
 
-        JsonObject inSync = AgentStatus.build(config, new SysctlsObservation(new KeepaliveValues(120, 75, 9), null,
-                new KeepaliveValues(120, 75, 9)), new SocketCensus(2, 2, 0, 0, 0, 0), null, List.of(), Instant.EPOCH);
-        assertEquals(new AgentReport("web-1", true, List.of(), 2, 0, List.of()),
-                AgentReport.parse("web-1", JsonText.write(inSync, false)));
-    }
+    JsonObject inSync =
+        AgentStatus.build(
+            config,
+            new SysctlsObservation(
+                new KeepaliveValues(120, 75, 9), null, new KeepaliveValues(120, 75, 9)),
+            new SocketCensus(2, 2, 0, 0, 0, 0),
+            null,
+            List.of(),
+            Instant.EPOCH);
+    assertEquals(
+        new AgentReport("web-1", true, List.of(), 2, 0, List.of()),
+        AgentReport.parse("web-1", JsonText.write(inSync, false)));
+  }
 }

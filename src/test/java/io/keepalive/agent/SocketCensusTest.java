@@ -1,68 +1,83 @@
 package io.keepalive.agent;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SocketCensusTest {
-    @Test
-    void countsStatesAndKeepaliveTimersAcrossTcpAndTcp6() {
-        SocketCensus c = SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1);
-        assertEquals(5, c.established());
-        assertEquals(3, c.keepaliveArmed());
-        assertEquals(2, c.keepaliveOff(), "the tcp6 socket with a pending retransmit timer shows tr=1");
-        assertEquals(1, c.timeWait());
-        assertEquals(1, c.closeWait());
-        assertEquals(0, c.excludedOwn());
-    }
+  @Test
+  void countsStatesAndKeepaliveTimersAcrossTcpAndTcp6() {
+    SocketCensus c = SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1);
+    assertEquals(5, c.established());
+    assertEquals(3, c.keepaliveArmed());
+    assertEquals(2, c.keepaliveOff(), "the tcp6 socket with a pending retransmit timer shows tr=1");
+    assertEquals(1, c.timeWait());
+    assertEquals(1, c.closeWait());
+    assertEquals(0, c.excludedOwn());
+  }
 
-    @Test
-    void leavesOutTheAgentsOwnPorts() {
-        // 0x26AD = 9901, the agent's server port
-        SocketCensus c = SocketCensus.parse(AgentFixtures.TCP, Set.of(), 9901);
-        assertEquals(2, c.established());
-        assertEquals(1, c.keepaliveArmed());
-        assertEquals(1, c.excludedOwn());
-    }
+  @Test
+  void leavesOutTheAgentsOwnPorts() {
+    // 0x26AD = 9901, the agent's server port
+    SocketCensus c = SocketCensus.parse(AgentFixtures.TCP, Set.of(), 9901);
+    assertEquals(2, c.established());
+    assertEquals(1, c.keepaliveArmed());
+    assertEquals(1, c.excludedOwn());
+  }
 
-    @Test
-    void leavesOutOpenClientConnectionsOfTheAgentAndCallsToIt() {
-        // 0xD431 = 54321: an agent client connection; 0xD500: a client in the pod calling the agent on 9901
-        SocketCensus c = SocketCensus.parse(AgentFixtures.TCP + "\n" + "   9: 0100007F:D500 0100007F:26AD 01 00000000:00000000 "
-                + "00:00000000 00000000     0        0 1006 1 0000000000000000 20 4 30 10 -1", Set.of(54321), 9901);
-        assertEquals(1, c.established());
-        assertEquals(3, c.excludedOwn());
-    }
+  @Test
+  void leavesOutOpenClientConnectionsOfTheAgentAndCallsToIt() {
+    // 0xD431 = 54321: an agent client connection; 0xD500: a client in the pod calling the agent on
+    // 9901
+    SocketCensus c =
+        SocketCensus.parse(
+            AgentFixtures.TCP
+                + "\n"
+                + "   9: 0100007F:D500 0100007F:26AD 01 00000000:00000000 "
+                + "00:00000000 00000000     0        0 1006 1 0000000000000000 20 4 30 10 -1",
+            Set.of(54321),
+            9901);
+    assertEquals(1, c.established());
+    assertEquals(3, c.excludedOwn());
+  }
 
-    @Test
-    void aReaderAddsUpTcpAndTcp6AndCanBeReused(@TempDir Path procNet) throws Exception {
-        Files.writeString(procNet.resolve("tcp"), AgentFixtures.TCP);
-        SocketCensus.Reader reader = new SocketCensus.Reader();
-        assertEquals(SocketCensus.parse(AgentFixtures.TCP, Set.of(), 1), reader.read(procNet, Set.of(), 1), "no tcp6: IPv6 off");
-        Files.writeString(procNet.resolve("tcp6"), AgentFixtures.TCP6);
-        assertEquals(SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1), reader.read(procNet, Set.of(), 1));
-        assertEquals(SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1), reader.read(procNet, Set.of(), 1));
-    }
+  @Test
+  void aReaderAddsUpTcpAndTcp6AndCanBeReused(@TempDir Path procNet) throws Exception {
+    Files.writeString(procNet.resolve("tcp"), AgentFixtures.TCP);
+    SocketCensus.Reader reader = new SocketCensus.Reader();
+    assertEquals(
+        SocketCensus.parse(AgentFixtures.TCP, Set.of(), 1),
+        reader.read(procNet, Set.of(), 1),
+        "no tcp6: IPv6 off");
+    Files.writeString(procNet.resolve("tcp6"), AgentFixtures.TCP6);
+    assertEquals(
+        SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1),
+        reader.read(procNet, Set.of(), 1));
+    assertEquals(
+        SocketCensus.parse(AgentFixtures.TCP + "\n" + AgentFixtures.TCP6, Set.of(), 1),
+        reader.read(procNet, Set.of(), 1));
+  }
 
-    @Test
-    void aTableLargerThanTheBufferIsReadWhole(@TempDir Path procNet) throws Exception {
-        String line = AgentFixtures.TCP.lines().toList().get(2) + "\n"; // established, keepalive armed
-        int lines = 2 * 256 * 1024 / line.length() + 1;
-        Files.writeString(procNet.resolve("tcp"), line.repeat(lines));
-        SocketCensus.Reader reader = new SocketCensus.Reader();
-        assertEquals(lines, reader.read(procNet, Set.of(), 1).keepaliveArmed());
-        Files.writeString(procNet.resolve("tcp"), AgentFixtures.TCP);
-        assertEquals(3, reader.read(procNet, Set.of(), 1).established(), "a short table after a long one");
-    }
+  @Test
+  void aTableLargerThanTheBufferIsReadWhole(@TempDir Path procNet) throws Exception {
+    String line = AgentFixtures.TCP.lines().toList().get(2) + "\n"; // established, keepalive armed
+    int lines = 2 * 256 * 1024 / line.length() + 1;
+    Files.writeString(procNet.resolve("tcp"), line.repeat(lines));
+    SocketCensus.Reader reader = new SocketCensus.Reader();
+    assertEquals(lines, reader.read(procNet, Set.of(), 1).keepaliveArmed());
+    Files.writeString(procNet.resolve("tcp"), AgentFixtures.TCP);
+    assertEquals(
+        3, reader.read(procNet, Set.of(), 1).established(), "a short table after a long one");
+  }
 
-    @Test
-    void emptyAndGarbageCountNothing() {
-        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("", Set.of(), 9901));
-        assertEquals(SocketCensus.EMPTY, SocketCensus.parse("hello\n 0: zz:zz yy 01 a b\n", Set.of(), 9901));
-    }
+  @Test
+  void emptyAndGarbageCountNothing() {
+    assertEquals(SocketCensus.EMPTY, SocketCensus.parse("", Set.of(), 9901));
+    assertEquals(
+        SocketCensus.EMPTY, SocketCensus.parse("hello\n 0: zz:zz yy 01 a b\n", Set.of(), 9901));
+  }
 }

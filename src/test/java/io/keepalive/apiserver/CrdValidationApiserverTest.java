@@ -1,6 +1,10 @@
 package io.keepalive.apiserver;
 
-import java.util.Map;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,83 +14,94 @@ import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.TestNamespaces;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /**
- * The generated CRD, installed in a real kube-apiserver, accepts the shipped examples and rejects bad policies
- * with a message naming the field: schema ranges, required fields and the CEL rule are the API server's own.
+ * The generated CRD, installed in a real kube-apiserver, accepts the shipped examples and rejects
+ * bad policies with a message naming the field: schema ranges, required fields and the CEL rule are
+ * the API server's own.
  */
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
 class CrdValidationApiserverTest {
-    static KubernetesClient client;
-    static String namespace;
+  static KubernetesClient client;
+  static String namespace;
 
-    @BeforeAll
-    static void namespace() {
-        client = ControlPlane.client();
-        namespace = TestNamespaces.create(client, "crd");
+  @BeforeAll
+  static void namespace() {
+    client = ControlPlane.client();
+    namespace = TestNamespaces.create(client, "crd");
+  }
+
+  @AfterAll
+  static void close() {
+    client.close();
+  }
+
+  @Test
+  void crdIsEstablishedWithStatusSubresourceAndShortName() {
+    var crd =
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(KeepalivePolicy.CRD_NAME)
+            .get();
+    assertTrue(
+        crd.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")));
+    assertEquals(List.of("kap"), crd.getSpec().getNames().getShortNames());
+    assertTrue(crd.getSpec().getVersions().get(0).getSubresources().getStatus() != null);
+  }
+
+  @Test
+  void shippedExamplesAreAccepted() throws IOException {
+    List<Path> examples;
+    try (Stream<Path> files = Files.list(Path.of("deploy/examples"))) {
+      examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
     }
-
-    @AfterAll
-    static void close() {
-        client.close();
+    assertFalse(examples.isEmpty());
+    for (Path example : examples) {
+      var policy =
+          client
+              .getKubernetesSerialization()
+              .unmarshal(Files.readString(example), GenericKubernetesResource.class);
+      var created = client.resource(policy).inNamespace(namespace).create();
+      assertEquals(namespace, created.getMetadata().getNamespace(), example.toString());
     }
+  }
 
-    @Test
-    void crdIsEstablishedWithStatusSubresourceAndShortName() {
-        var crd = client.apiextensions().v1().customResourceDefinitions().withName(KeepalivePolicy.CRD_NAME).get();
-        assertTrue(crd.getStatus().getConditions().stream()
-                .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True")));
-        assertEquals(List.of("kap"), crd.getSpec().getNames().getShortNames());
-        assertTrue(crd.getSpec().getVersions().get(0).getSubresources().getStatus() != null);
-    }
-
-    @Test
-    void shippedExamplesAreAccepted() throws IOException {
-        List<Path> examples;
-        try (Stream<Path> files = Files.list(Path.of("deploy/examples"))) {
-            examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-        }
-        assertFalse(examples.isEmpty());
-        for (Path example : examples) {
-            var policy = client.getKubernetesSerialization().unmarshal(Files.readString(example), GenericKubernetesResource.class);
-            var created = client.resource(policy).inNamespace(namespace).create();
-            assertEquals(namespace, created.getMetadata().getNamespace(), example.toString());
-        }
-    }
-
-    @Test
-    void defaultsAreFilledByTheApiServer() {
-        var created = create("""
+  @Test
+  void defaultsAreFilledByTheApiServer() {
+    var created =
+        create(
+            """
                 spec:
                   selector: {}
                   tcp: {timeSeconds: 100}
                 """);
-        var spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
-        var tcp = (Map<?, ?>) spec.get("tcp");
-        assertEquals(75, ((Number) tcp.get("intervalSeconds")).intValue());
-        assertEquals(9, ((Number) tcp.get("probes")).intValue());
-        assertEquals("Auto", spec.get("strategy"));
-    }
+    var spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
+    var tcp = (Map<?, ?>) spec.get("tcp");
+    assertEquals(75, ((Number) tcp.get("intervalSeconds")).intValue());
+    assertEquals(9, ((Number) tcp.get("probes")).intValue());
+    assertEquals("Auto", spec.get("strategy"));
+  }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', textBlock = """
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
             timeSeconds 0           | tcp: {timeSeconds: 0}                               | spec.tcp.timeSeconds
             timeSeconds 40000       | tcp: {timeSeconds: 40000}                           | spec.tcp.timeSeconds
             intervalSeconds 0       | tcp: {timeSeconds: 60, intervalSeconds: 0}          | spec.tcp.intervalSeconds
@@ -97,47 +112,69 @@ class CrdValidationApiserverTest {
             missing timeSeconds     | tcp: {intervalSeconds: 10}                          | spec.tcp.timeSeconds
             unknown strategy        | strategy: Privileged, tcp: {timeSeconds: 60}        | spec.strategy
             """)
-    void invalidValuesAreRejectedNamingTheField(String caseName, String tcp, String field) {
-        var error = assertThrows(KubernetesClientException.class, () -> create("spec: {selector: {}, " + tcp + "}\n"));
-        assertEquals(422, error.getCode(), error.getMessage());
-        assertTrue(error.getMessage().contains(field), caseName + ": " + error.getMessage());
-    }
+  void invalidValuesAreRejectedNamingTheField(String caseName, String tcp, String field) {
+    var error =
+        assertThrows(
+            KubernetesClientException.class, () -> create("spec: {selector: {}, " + tcp + "}\n"));
+    assertEquals(422, error.getCode(), error.getMessage());
+    assertTrue(error.getMessage().contains(field), caseName + ": " + error.getMessage());
+  }
 
-    @Test
-    void pathIdleRuleExplainsWhy() {
-        var error = assertThrows(KubernetesClientException.class, () -> create("""
+  @Test
+  void pathIdleRuleExplainsWhy() {
+    var error =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                create(
+                    """
                 spec:
                   selector: {}
                   tcp: {timeSeconds: 400, pathIdleTimeoutSeconds: 350}
                 """));
-        assertTrue(error.getMessage().contains("timeSeconds must be lower than pathIdleTimeoutSeconds"), error.getMessage());
-    }
+    assertTrue(
+        error.getMessage().contains("timeSeconds must be lower than pathIdleTimeoutSeconds"),
+        error.getMessage());
+  }
 
-    @Test
-    void missingSelectorIsRejected() {
-        var error = assertThrows(KubernetesClientException.class, () -> create("""
+  @Test
+  void missingSelectorIsRejected() {
+    var error =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                create(
+                    """
                 spec:
                   tcp: {timeSeconds: 60}
                 """));
-        assertTrue(error.getMessage().contains("spec.selector"), error.getMessage());
-        assertTrue(error.getMessage().contains("Required value"), error.getMessage());
-    }
+    assertTrue(error.getMessage().contains("spec.selector"), error.getMessage());
+    assertTrue(error.getMessage().contains("Required value"), error.getMessage());
+  }
 
-    @Test
-    void badTargetUrlIsRejected() {
-        var error = assertThrows(KubernetesClientException.class, () -> create("""
+  @Test
+  void badTargetUrlIsRejected() {
+    var error =
+        assertThrows(
+            KubernetesClientException.class,
+            () ->
+                create(
+                    """
                 spec:
                   selector: {}
                   tcp: {timeSeconds: 60}
                   http:
                     targets: [{url: "ftp://example/x"}]
                 """));
-        assertTrue(error.getMessage().contains("spec.http.targets[0].url"), error.getMessage());
-    }
+    assertTrue(error.getMessage().contains("spec.http.targets[0].url"), error.getMessage());
+  }
 
-    private GenericKubernetesResource create(String specYaml) {
-        String yaml = "apiVersion: keepalive.io/v1alpha1\nkind: KeepalivePolicy\nmetadata:\n  generateName: p-\n" + specYaml;
-        var resource = client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
-        return client.resource(resource).inNamespace(namespace).create();
-    }
+  private GenericKubernetesResource create(String specYaml) {
+    String yaml =
+        "apiVersion: keepalive.io/v1alpha1\nkind: KeepalivePolicy\nmetadata:\n  generateName: p-\n"
+            + specYaml;
+    var resource =
+        client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+    return client.resource(resource).inNamespace(namespace).create();
+  }
 }

@@ -1,5 +1,7 @@
 package io.keepalive.netns;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,18 +9,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import static org.awaitility.Awaitility.await;
-
-/** Real servers for the netns tier: nginx (Debian nginx-light) and gunicorn, configured in a temp dir. */
+/**
+ * Real servers for the netns tier: nginx (Debian nginx-light) and gunicorn, configured in a temp
+ * dir.
+ */
 final class Servers {
-    private Servers() {
-    }
+  private Servers() {}
 
-    /** nginx on addr:port answering "ok" with the given keepalive_timeout (0 = close every connection). */
-    static Process nginx(Netns ns, Path dir, String addr, int port, int keepaliveTimeoutSeconds) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("nginx-" + port));
-        Files.createDirectories(root.resolve("tmp"));
-        String conf = """
+  /**
+   * nginx on addr:port answering "ok" with the given keepalive_timeout (0 = close every
+   * connection).
+   */
+  static Process nginx(Netns ns, Path dir, String addr, int port, int keepaliveTimeoutSeconds)
+      throws IOException {
+    Path root = Files.createDirectories(dir.resolve("nginx-" + port));
+    Files.createDirectories(root.resolve("tmp"));
+    String conf =
+        """
                 worker_processes 1;
                 pid %1$s/nginx.pid;
                 error_log %1$s/error.log;
@@ -36,42 +43,87 @@ final class Servers {
                         location / { return 200 "ok\\n"; }
                     }
                 }
-                """.formatted(root, keepaliveTimeoutSeconds, addr, port);
-        Path file = root.resolve("nginx.conf");
-        Files.writeString(file, conf);
-        Process p = ns.start(List.of("nginx", "-e", root.resolve("error.log").toString(), "-p", root.toString(),
-                "-c", file.toString(), "-g", "daemon off;"), Map.of(), root.resolve("stdout.log"));
-        awaitListening(ns, addr, port, p, root.resolve("error.log"));
-        return p;
-    }
+                """
+            .formatted(root, keepaliveTimeoutSeconds, addr, port);
+    Path file = root.resolve("nginx.conf");
+    Files.writeString(file, conf);
+    Process p =
+        ns.start(
+            List.of(
+                "nginx",
+                "-e",
+                root.resolve("error.log").toString(),
+                "-p",
+                root.toString(),
+                "-c",
+                file.toString(),
+                "-g",
+                "daemon off;"),
+            Map.of(),
+            root.resolve("stdout.log"));
+    awaitListening(ns, addr, port, p, root.resolve("error.log"));
+    return p;
+  }
 
-    /** gunicorn with threads (its sync worker never keeps connections alive) and the given keep-alive. */
-    static Process gunicorn(Netns ns, Path dir, String addr, int port, int keepAliveSeconds) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("gunicorn-" + port));
-        Files.writeString(root.resolve("app.py"), """
+  /**
+   * gunicorn with threads (its sync worker never keeps connections alive) and the given keep-alive.
+   */
+  static Process gunicorn(Netns ns, Path dir, String addr, int port, int keepAliveSeconds)
+      throws IOException {
+    Path root = Files.createDirectories(dir.resolve("gunicorn-" + port));
+    Files.writeString(
+        root.resolve("app.py"),
+        """
                 def app(environ, start_response):
                     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
                     return [b"ok\\n"]
                 """);
-        Process p = ns.start(List.of("gunicorn", "--chdir", root.toString(), "--bind", addr + ":" + port,
-                        "--worker-class", "gthread", "--threads", "4", "--workers", "1",
-                        "--keep-alive", Integer.toString(keepAliveSeconds), "app:app"),
-                Map.of(), root.resolve("gunicorn.log"));
-        awaitListening(ns, addr, port, p, root.resolve("gunicorn.log"));
-        return p;
-    }
+    Process p =
+        ns.start(
+            List.of(
+                "gunicorn",
+                "--chdir",
+                root.toString(),
+                "--bind",
+                addr + ":" + port,
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--workers",
+                "1",
+                "--keep-alive",
+                Integer.toString(keepAliveSeconds),
+                "app:app"),
+            Map.of(),
+            root.resolve("gunicorn.log"));
+    awaitListening(ns, addr, port, p, root.resolve("gunicorn.log"));
+    return p;
+  }
 
-    static void awaitListening(Netns ns, String addr, int port, Process p, Path log) {
-        try {
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+  static void awaitListening(Netns ns, String addr, int port, Process p, Path log) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
                 if (!p.isAlive()) {
-                    throw new AssertionError("server exited: " + Files.readString(log));
+                  throw new AssertionError("server exited: " + Files.readString(log));
                 }
-                return ns.exec("curl", "-s", "-o", "/dev/null", "--max-time", "2",
-                        "http://" + addr + ":" + port + "/").exit() == 0;
-            });
-        } catch (RuntimeException e) {
-            throw e;
-        }
+                return ns.exec(
+                            "curl",
+                            "-s",
+                            "-o",
+                            "/dev/null",
+                            "--max-time",
+                            "2",
+                            "http://" + addr + ":" + port + "/")
+                        .exit()
+                    == 0;
+              });
+    } catch (RuntimeException e) {
+      throw e;
     }
+  }
 }

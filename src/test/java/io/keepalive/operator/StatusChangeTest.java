@@ -1,5 +1,9 @@
 package io.keepalive.operator;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,101 +15,117 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.status.ObservedHealth;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Every field of the status decides whether it is written, fields added later included. */
 class StatusChangeTest {
-    static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A status with every property of every level set, so each one shows up in its JSON. */
-    static KeepalivePolicyStatus full() {
-        KeepalivePolicyStatus status = new KeepalivePolicyStatus();
-        status.setObservedGeneration(3L);
-        status.setMatchedPods(4);
-        status.setInjectedPods(2);
-        status.setConditions(new ArrayList<>(List.of(new ConditionBuilder().withType("Ready").withStatus("False")
-                .withReason("PodsAwaitingRestart").withMessage("2 of 4").withObservedGeneration(3L)
-                .withLastTransitionTime("2026-05-01T10:00:00Z").build())));
-        ObservedHealth observed = new ObservedHealth();
-        observed.setPodsReporting(2);
-        observed.setPodsInSync(1);
-        observed.setEstablishedConnections(9);
-        observed.setConnectionsWithoutKeepalive(1);
-        observed.setFindings(new ArrayList<>(List.of("a finding")));
-        status.setObserved(observed);
-        return status;
-    }
+  /** A status with every property of every level set, so each one shows up in its JSON. */
+  static KeepalivePolicyStatus full() {
+    KeepalivePolicyStatus status = new KeepalivePolicyStatus();
+    status.setObservedGeneration(3L);
+    status.setMatchedPods(4);
+    status.setInjectedPods(2);
+    status.setConditions(
+        new ArrayList<>(
+            List.of(
+                new ConditionBuilder()
+                    .withType("Ready")
+                    .withStatus("False")
+                    .withReason("PodsAwaitingRestart")
+                    .withMessage("2 of 4")
+                    .withObservedGeneration(3L)
+                    .withLastTransitionTime("2026-05-01T10:00:00Z")
+                    .build())));
+    ObservedHealth observed = new ObservedHealth();
+    observed.setPodsReporting(2);
+    observed.setPodsInSync(1);
+    observed.setEstablishedConnections(9);
+    observed.setConnectionsWithoutKeepalive(1);
+    observed.setFindings(new ArrayList<>(List.of("a finding")));
+    status.setObserved(observed);
+    return status;
+  }
 
-    @Test
-    void anEqualStatusChangesNothingAndTheFirstOneDoes() {
-        assertFalse(StatusChange.changes(full(), full()));
-        assertTrue(StatusChange.changes(null, full()));
-    }
+  @Test
+  void anEqualStatusChangesNothingAndTheFirstOneDoes() {
+    assertFalse(StatusChange.changes(full(), full()));
+    assertTrue(StatusChange.changes(null, full()));
+  }
 
-    @Test
-    void everyPropertyOfTheStatusCountsIncludingOnesAddedLater() {
-        JsonNode tree = JSON.valueToTree(full());
-        // a property the fixture leaves unset would not be tried below: the fixture must know every one
-        for (Class<?> type : List.of(KeepalivePolicyStatus.class, ObservedHealth.class)) {
-            JsonNode level = type == KeepalivePolicyStatus.class ? tree : tree.get("observed");
-            var properties = JSON.getSerializationConfig().introspect(JSON.constructType(type)).findProperties();
-            for (var property : properties) {
-                assertTrue(level.has(property.getName()), type.getSimpleName() + "." + property.getName()
-                        + " is not set in full(): set it, so that this test covers it");
-            }
-        }
-        List<String> leaves = new ArrayList<>();
-        collectLeaves(tree, "", leaves);
-        assertTrue(leaves.size() >= 14, leaves.toString());
-        for (String path : leaves) {
-            ObjectNode changed = tree.deepCopy();
-            alter(changed, path);
-            KeepalivePolicyStatus other = JSON.convertValue(changed, KeepalivePolicyStatus.class);
-            assertTrue(StatusChange.changes(full(), other), "a change of " + path + " must be written");
-        }
+  @Test
+  void everyPropertyOfTheStatusCountsIncludingOnesAddedLater() {
+    JsonNode tree = JSON.valueToTree(full());
+    // a property the fixture leaves unset would not be tried below: the fixture must know every one
+    for (Class<?> type : List.of(KeepalivePolicyStatus.class, ObservedHealth.class)) {
+      JsonNode level = type == KeepalivePolicyStatus.class ? tree : tree.get("observed");
+      var properties =
+          JSON.getSerializationConfig().introspect(JSON.constructType(type)).findProperties();
+      for (var property : properties) {
+        assertTrue(
+            level.has(property.getName()),
+            type.getSimpleName()
+                + "."
+                + property.getName()
+                + " is not set in full(): set it, so that this test covers it");
+      }
     }
+    List<String> leaves = new ArrayList<>();
+    collectLeaves(tree, "", leaves);
+    assertTrue(leaves.size() >= 14, leaves.toString());
+    for (String path : leaves) {
+      ObjectNode changed = tree.deepCopy();
+      alter(changed, path);
+      KeepalivePolicyStatus other = JSON.convertValue(changed, KeepalivePolicyStatus.class);
+      assertTrue(StatusChange.changes(full(), other), "a change of " + path + " must be written");
+    }
+  }
 
-    private static void collectLeaves(JsonNode node, String path, List<String> leaves) {
-        if (node.isObject()) {
-            node.fields().forEachRemaining(e -> collectLeaves(e.getValue(), path + "/" + e.getKey(), leaves));
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                collectLeaves(node.get(i), path + "/" + i, leaves);
-            }
-        } else {
-            leaves.add(path);
-        }
+  private static void collectLeaves(JsonNode node, String path, List<String> leaves) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(e -> collectLeaves(e.getValue(), path + "/" + e.getKey(), leaves));
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        collectLeaves(node.get(i), path + "/" + i, leaves);
+      }
+    } else {
+      leaves.add(path);
     }
+  }
 
-    private static void alter(ObjectNode root, String path) {
-        int slash = path.lastIndexOf('/');
-        JsonNode parent = root.at(path.substring(0, slash));
-        String last = path.substring(slash + 1);
-        JsonNode value = root.at(path);
-        JsonNode different = value.isTextual() ? TextNode.valueOf(value.asText() + "-changed")
-                : value.isBoolean() ? BooleanNode.valueOf(!value.asBoolean())
-                : value.isLong() ? LongNode.valueOf(value.asLong() + 1) : IntNode.valueOf(value.asInt() + 1);
-        if (parent instanceof ObjectNode object) {
-            object.set(last, different);
-        } else {
-            ((ArrayNode) parent).set(Integer.parseInt(last), different);
-        }
+  private static void alter(ObjectNode root, String path) {
+    int slash = path.lastIndexOf('/');
+    JsonNode parent = root.at(path.substring(0, slash));
+    String last = path.substring(slash + 1);
+    JsonNode value = root.at(path);
+    JsonNode different =
+        value.isTextual()
+            ? TextNode.valueOf(value.asText() + "-changed")
+            : value.isBoolean()
+                ? BooleanNode.valueOf(!value.asBoolean())
+                : value.isLong()
+                    ? LongNode.valueOf(value.asLong() + 1)
+                    : IntNode.valueOf(value.asInt() + 1);
+    if (parent instanceof ObjectNode object) {
+      object.set(last, different);
+    } else {
+      ((ArrayNode) parent).set(Integer.parseInt(last), different);
     }
+  }
 
-    @Test
-    void theComparisonIsOfWhatTheApiServerStores() {
-        // conditions carry unknown fields as additionalProperties: they are part of what is stored, so they count
-        KeepalivePolicyStatus extra = full();
-        extra.getConditions().get(0).setAdditionalProperty("severity", "Info");
-        assertTrue(StatusChange.changes(full(), extra));
-        assertEquals(Map.of("severity", "Info"), extra.getConditions().get(0).getAdditionalProperties());
-    }
+  @Test
+  void theComparisonIsOfWhatTheApiServerStores() {
+    // conditions carry unknown fields as additionalProperties: they are part of what is stored, so
+    // they count
+    KeepalivePolicyStatus extra = full();
+    extra.getConditions().get(0).setAdditionalProperty("severity", "Info");
+    assertTrue(StatusChange.changes(full(), extra));
+    assertEquals(
+        Map.of("severity", "Info"), extra.getConditions().get(0).getAdditionalProperties());
+  }
 }

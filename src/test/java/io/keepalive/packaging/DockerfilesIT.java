@@ -1,10 +1,11 @@
 package io.keepalive.packaging;
 
+import static io.keepalive.packaging.Packaging.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keepalive.Main;
 import io.keepalive.testing.Processes.Result;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -13,143 +14,170 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.keepalive.packaging.Packaging.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.Test;
 
 /**
- * No container engine runs here, so the images are not built; these checks hold the Dockerfiles to what the
- * build produces and what the chart and the webhook run: non-root, the modes as arguments, real paths.
+ * No container engine runs here, so the images are not built; these checks hold the Dockerfiles to
+ * what the build produces and what the chart and the webhook run: non-root, the modes as arguments,
+ * real paths.
  */
 class DockerfilesIT {
-    private static final List<String> MODES = List.of("operator", "agent", "apply-sysctls");
+  private static final List<String> MODES = List.of("operator", "agent", "apply-sysctls");
 
-    record Instruction(String keyword, String args) {
+  record Instruction(String keyword, String args) {}
+
+  private static List<Instruction> parse(String file) throws IOException {
+    List<Instruction> out = new ArrayList<>();
+    StringBuilder pending = new StringBuilder();
+    for (String line : Files.readAllLines(projectDir().resolve(file))) {
+      if (line.isBlank() || line.trim().startsWith("#")) {
+        continue;
+      }
+      pending.append(line.trim());
+      if (line.endsWith("\\")) {
+        pending.setLength(pending.length() - 1);
+        continue;
+      }
+      String text = pending.toString();
+      pending.setLength(0);
+      int space = text.indexOf(' ');
+      out.add(
+          new Instruction(
+              text.substring(0, space).toUpperCase(), text.substring(space + 1).trim()));
     }
+    return out;
+  }
 
-    private static List<Instruction> parse(String file) throws IOException {
-        List<Instruction> out = new ArrayList<>();
-        StringBuilder pending = new StringBuilder();
-        for (String line : Files.readAllLines(projectDir().resolve(file))) {
-            if (line.isBlank() || line.trim().startsWith("#")) {
-                continue;
-            }
-            pending.append(line.trim());
-            if (line.endsWith("\\")) {
-                pending.setLength(pending.length() - 1);
-                continue;
-            }
-            String text = pending.toString();
-            pending.setLength(0);
-            int space = text.indexOf(' ');
-            out.add(new Instruction(text.substring(0, space).toUpperCase(), text.substring(space + 1).trim()));
-        }
-        return out;
+  /** The instructions of the last stage: what the image is. */
+  private static List<Instruction> runtimeStage(List<Instruction> all) {
+    int from = 0;
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).keyword().equals("FROM")) {
+        from = i;
+      }
     }
+    return all.subList(from, all.size());
+  }
 
-    /** The instructions of the last stage: what the image is. */
-    private static List<Instruction> runtimeStage(List<Instruction> all) {
-        int from = 0;
-        for (int i = 0; i < all.size(); i++) {
-            if (all.get(i).keyword().equals("FROM")) {
-                from = i;
-            }
-        }
-        return all.subList(from, all.size());
+  private static Instruction last(List<Instruction> stage, String keyword) {
+    Instruction found = null;
+    for (Instruction i : stage) {
+      if (i.keyword().equals(keyword)) {
+        found = i;
+      }
     }
+    assertNotNull(found, "no " + keyword);
+    return found;
+  }
 
-    private static Instruction last(List<Instruction> stage, String keyword) {
-        Instruction found = null;
-        for (Instruction i : stage) {
-            if (i.keyword().equals(keyword)) {
-                found = i;
-            }
-        }
-        assertNotNull(found, "no " + keyword);
-        return found;
+  private static List<String> execForm(Instruction instruction) throws IOException {
+    assertTrue(
+        instruction.args().startsWith("["),
+        instruction + " must use the exec form (signals reach the JVM)");
+    List<String> out = new ArrayList<>();
+    new ObjectMapper().readTree(instruction.args()).forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void assertImageInvariants(List<Instruction> runtime) throws IOException {
+    String user = last(runtime, "USER").args();
+    assertTrue(
+        user.matches("[1-9][0-9]*(:[0-9]+)?"), "USER must be a numeric non-root uid, was " + user);
+    assertEquals(
+        List.of("operator"), execForm(last(runtime, "CMD")), "the default mode is the operator");
+    for (String port : List.of("8080", "8443", "9901")) {
+      assertTrue(last(runtime, "EXPOSE").args().contains(port), "EXPOSE " + port);
     }
+  }
 
-    private static List<String> execForm(Instruction instruction) throws IOException {
-        assertTrue(instruction.args().startsWith("["), instruction + " must use the exec form (signals reach the JVM)");
-        List<String> out = new ArrayList<>();
-        new ObjectMapper().readTree(instruction.args()).forEach(n -> out.add(n.asText()));
-        return out;
+  @Test
+  void nativeImageRunsTheRunnerMavenBuildsAsNonRoot() throws IOException {
+    List<Instruction> all = parse("Dockerfile.native");
+    assertEquals(
+        "quay.io/quarkus/ubi-quarkus-mandrel-builder-image:jdk-21 AS build", all.get(0).args());
+    assertTrue(
+        all.stream()
+            .anyMatch(
+                i ->
+                    i.keyword().equals("RUN")
+                        && i.args().contains(" package")
+                        && i.args().contains("-Dnative")),
+        "the build stage runs ./mvnw package -Dnative");
+    List<Instruction> runtime = runtimeStage(all);
+    assertEquals("quay.io/quarkus/quarkus-micro-image:2.0", runtime.get(0).args());
+    assertImageInvariants(runtime);
+
+    Matcher copy =
+        Pattern.compile("--from=build .*?/code/(target/\\S+)\\s+(\\S+)$")
+            .matcher(last(runtime, "COPY").args());
+    assertTrue(copy.find(), "COPY --from=build of the runner: " + last(runtime, "COPY"));
+    String runner = "target/" + System.getProperty("tests.build.final-name") + "-runner";
+    assertTrue(
+        FileSystems.getDefault().getPathMatcher("glob:" + copy.group(1)).matches(Path.of(runner)),
+        copy.group(1) + " does not match the binary `package -Dnative` writes: " + runner);
+    assertEquals(
+        List.of(copy.group(2)),
+        execForm(last(runtime, "ENTRYPOINT")),
+        "ENTRYPOINT is the copied binary");
+  }
+
+  @Test
+  void jvmImageRunsTheFastJarAsNonRoot() throws IOException, InterruptedException {
+    List<Instruction> runtime = runtimeStage(parse("Dockerfile.jvm"));
+    assertImageInvariants(runtime);
+    List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
+    String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
+    boolean jarCopied = false;
+    for (Instruction copy : runtime) {
+      if (!copy.keyword().equals("COPY")) {
+        continue;
+      }
+      String[] parts = copy.args().split("\\s+");
+      Path source = projectDir().resolve(parts[0]);
+      assertTrue(Files.exists(source), parts[0] + " is not what `./mvnw package` writes");
+      jarCopied |=
+          parts[1].equals(jar) && source.getFileName().toString().equals("quarkus-run.jar");
     }
+    assertTrue(jarCopied, "ENTRYPOINT runs " + jar + ", which no COPY puts there");
 
-    private static void assertImageInvariants(List<Instruction> runtime) throws IOException {
-        String user = last(runtime, "USER").args();
-        assertTrue(user.matches("[1-9][0-9]*(:[0-9]+)?"), "USER must be a numeric non-root uid, was " + user);
-        assertEquals(List.of("operator"), execForm(last(runtime, "CMD")), "the default mode is the operator");
-        for (String port : List.of("8080", "8443", "9901")) {
-            assertTrue(last(runtime, "EXPOSE").args().contains(port), "EXPOSE " + port);
-        }
+    // the same command line against the local build: modes are dispatched from the arguments
+    List<String> command = new ArrayList<>(entrypoint);
+    command.set(
+        entrypoint.indexOf(jar),
+        projectDir().resolve("target/quarkus-app/quarkus-run.jar").toString());
+    command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    Result unknown = exec(append(command, "no-such-mode"));
+    assertEquals(2, unknown.exit(), unknown.output());
+    assertTrue(unknown.output().contains(Main.USAGE), unknown.output());
+
+    // a mode the webhook passes reaches its own code: apply-sysctls rejects an out-of-range value
+    // (exit 2, the
+    // valid range named; nothing is written), which the operator mode or the unknown-mode usage
+    // never print.
+    // Only stable parts are asserted, so rewording the message does not break this.
+    Result applySysctls = exec(append(command, "apply-sysctls", "--probes=200"));
+    assertEquals(2, applySysctls.exit(), applySysctls.output());
+    assertTrue(
+        applySysctls.stderr().contains("--probes") && applySysctls.stderr().contains("1..127"),
+        "apply-sysctls --probes=200 must name the option and its range 1..127: "
+            + applySysctls.output());
+    assertFalse(
+        applySysctls.output().contains(Main.USAGE),
+        "apply-sysctls was not dispatched: " + applySysctls.output());
+  }
+
+  private static List<String> append(List<String> command, String... args) {
+    List<String> out = new ArrayList<>(command);
+    out.addAll(List.of(args));
+    return out;
+  }
+
+  @Test
+  void buildContextHoldsWhatTheDockerfilesCopy() throws IOException {
+    List<String> ignore = Files.readAllLines(projectDir().resolve(".dockerignore"));
+    for (String needed : List.of("!src/", "!pom.xml", "!mvnw", "!.mvn/", "!target/quarkus-app/")) {
+      assertTrue(
+          ignore.contains(needed), ".dockerignore must let " + needed.substring(1) + " through");
     }
-
-    @Test
-    void nativeImageRunsTheRunnerMavenBuildsAsNonRoot() throws IOException {
-        List<Instruction> all = parse("Dockerfile.native");
-        assertEquals("quay.io/quarkus/ubi-quarkus-mandrel-builder-image:jdk-21 AS build", all.get(0).args());
-        assertTrue(all.stream().anyMatch(i -> i.keyword().equals("RUN") && i.args().contains(" package")
-                && i.args().contains("-Dnative")), "the build stage runs ./mvnw package -Dnative");
-        List<Instruction> runtime = runtimeStage(all);
-        assertEquals("quay.io/quarkus/quarkus-micro-image:2.0", runtime.get(0).args());
-        assertImageInvariants(runtime);
-
-        Matcher copy = Pattern.compile("--from=build .*?/code/(target/\\S+)\\s+(\\S+)$").matcher(last(runtime, "COPY").args());
-        assertTrue(copy.find(), "COPY --from=build of the runner: " + last(runtime, "COPY"));
-        String runner = "target/" + System.getProperty("tests.build.final-name") + "-runner";
-        assertTrue(FileSystems.getDefault().getPathMatcher("glob:" + copy.group(1)).matches(Path.of(runner)),
-                copy.group(1) + " does not match the binary `package -Dnative` writes: " + runner);
-        assertEquals(List.of(copy.group(2)), execForm(last(runtime, "ENTRYPOINT")), "ENTRYPOINT is the copied binary");
-    }
-
-    @Test
-    void jvmImageRunsTheFastJarAsNonRoot() throws IOException, InterruptedException {
-        List<Instruction> runtime = runtimeStage(parse("Dockerfile.jvm"));
-        assertImageInvariants(runtime);
-        List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
-        String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
-        boolean jarCopied = false;
-        for (Instruction copy : runtime) {
-            if (!copy.keyword().equals("COPY")) {
-                continue;
-            }
-            String[] parts = copy.args().split("\\s+");
-            Path source = projectDir().resolve(parts[0]);
-            assertTrue(Files.exists(source), parts[0] + " is not what `./mvnw package` writes");
-            jarCopied |= parts[1].equals(jar) && source.getFileName().toString().equals("quarkus-run.jar");
-        }
-        assertTrue(jarCopied, "ENTRYPOINT runs " + jar + ", which no COPY puts there");
-
-        // the same command line against the local build: modes are dispatched from the arguments
-        List<String> command = new ArrayList<>(entrypoint);
-        command.set(entrypoint.indexOf(jar), projectDir().resolve("target/quarkus-app/quarkus-run.jar").toString());
-        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Result unknown = exec(append(command, "no-such-mode"));
-        assertEquals(2, unknown.exit(), unknown.output());
-        assertTrue(unknown.output().contains(Main.USAGE), unknown.output());
-
-        // a mode the webhook passes reaches its own code: apply-sysctls rejects an out-of-range value (exit 2, the
-        // valid range named; nothing is written), which the operator mode or the unknown-mode usage never print.
-        // Only stable parts are asserted, so rewording the message does not break this.
-        Result applySysctls = exec(append(command, "apply-sysctls", "--probes=200"));
-        assertEquals(2, applySysctls.exit(), applySysctls.output());
-        assertTrue(applySysctls.stderr().contains("--probes") && applySysctls.stderr().contains("1..127"),
-                "apply-sysctls --probes=200 must name the option and its range 1..127: " + applySysctls.output());
-        assertFalse(applySysctls.output().contains(Main.USAGE), "apply-sysctls was not dispatched: " + applySysctls.output());
-    }
-
-    private static List<String> append(List<String> command, String... args) {
-        List<String> out = new ArrayList<>(command);
-        out.addAll(List.of(args));
-        return out;
-    }
-
-    @Test
-    void buildContextHoldsWhatTheDockerfilesCopy() throws IOException {
-        List<String> ignore = Files.readAllLines(projectDir().resolve(".dockerignore"));
-        for (String needed : List.of("!src/", "!pom.xml", "!mvnw", "!.mvn/", "!target/quarkus-app/")) {
-            assertTrue(ignore.contains(needed), ".dockerignore must let " + needed.substring(1) + " through");
-        }
-    }
+  }
 }

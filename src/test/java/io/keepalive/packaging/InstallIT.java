@@ -1,5 +1,8 @@
 package io.keepalive.packaging;
 
+import static io.keepalive.packaging.Packaging.*;
+import static org.junit.jupiter.api.Assertions.*;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,233 +10,347 @@ import io.keepalive.operator.LeaderElection;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Processes.Result;
 import io.keepalive.testing.TestNamespaces;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static io.keepalive.packaging.Packaging.*;
-import static org.junit.jupiter.api.Assertions.*;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
- * The rendered chart installs into a real kube-apiserver, its RBAC lets the operator do its job and nothing
- * else (asked of the API server's own authorizer), and the operator's pod passes Pod Security restricted.
- * Names are unique per run (release namespace and cluster-scoped objects); the webhook configuration, which
- * points at a Service without pods, is deleted at the end.
+ * The rendered chart installs into a real kube-apiserver, its RBAC lets the operator do its job and
+ * nothing else (asked of the API server's own authorizer), and the operator's pod passes Pod
+ * Security restricted. Names are unique per run (release namespace and cluster-scoped objects); the
+ * webhook configuration, which points at a Service without pods, is deleted at the end.
  */
 class InstallIT {
-    private static KubernetesClient client;
-    private static String namespace;
-    private static String fullname;
-    private static String serviceAccount;
-    private static List<JsonNode> rendered;
+  private static KubernetesClient client;
+  private static String namespace;
+  private static String fullname;
+  private static String serviceAccount;
+  private static List<JsonNode> rendered;
 
-    @BeforeAll
-    static void install() throws IOException {
-        client = ControlPlane.client();
-        namespace = TestNamespaces.create(client, "ka-install");
-        fullname = "ka-" + namespace.substring(namespace.lastIndexOf('-') + 1);
-        serviceAccount = "system:serviceaccount:" + namespace + ":" + fullname;
-        String yaml = template("keepalive-operator", namespace, "fullnameOverride=" + fullname);
-        rendered = documents(yaml);
-        Path file = Files.createTempFile("keepalive-install", ".yaml");
-        Files.writeString(file, yaml);
-        ControlPlane.kubectl("apply", "--server-side", "--force-conflicts", "--field-manager=install-it", "-f", file.toString());
-        ControlPlane.kubectl("wait", "--for=condition=Established", "--timeout=60s",
-                "customresourcedefinition/keepalivepolicies.keepalive.io");
+  @BeforeAll
+  static void install() throws IOException {
+    client = ControlPlane.client();
+    namespace = TestNamespaces.create(client, "ka-install");
+    fullname = "ka-" + namespace.substring(namespace.lastIndexOf('-') + 1);
+    serviceAccount = "system:serviceaccount:" + namespace + ":" + fullname;
+    String yaml = template("keepalive-operator", namespace, "fullnameOverride=" + fullname);
+    rendered = documents(yaml);
+    Path file = Files.createTempFile("keepalive-install", ".yaml");
+    Files.writeString(file, yaml);
+    ControlPlane.kubectl(
+        "apply",
+        "--server-side",
+        "--force-conflicts",
+        "--field-manager=install-it",
+        "-f",
+        file.toString());
+    ControlPlane.kubectl(
+        "wait",
+        "--for=condition=Established",
+        "--timeout=60s",
+        "customresourcedefinition/keepalivepolicies.keepalive.io");
+  }
+
+  @AfterAll
+  static void removeWebhookConfigurations() {
+    if (fullname != null) {
+      ControlPlane.kubectl(
+          "delete",
+          "mutatingwebhookconfiguration",
+          fullname,
+          fullname + "-helm",
+          "--ignore-not-found");
     }
-
-    @AfterAll
-    static void removeWebhookConfigurations() {
-        if (fullname != null) {
-            ControlPlane.kubectl("delete", "mutatingwebhookconfiguration", fullname, fullname + "-helm", "--ignore-not-found");
-        }
-        if (client != null) {
-            client.close();
-        }
+    if (client != null) {
+      client.close();
     }
+  }
 
-    @Test
-    void everyRenderedObjectIsAccepted() throws IOException {
-        for (JsonNode doc : rendered) {
-            String kind = doc.get("kind").asText();
-            String name = doc.at("/metadata/name").asText();
-            List<String> get = new ArrayList<>(List.of("get", kind + "/" + name, "-o", "name"));
-            if (doc.at("/metadata/namespace").isTextual()) {
-                get.addAll(List.of("-n", doc.at("/metadata/namespace").asText()));
-            }
-            assertFalse(ControlPlane.kubectl(get.toArray(String[]::new)).isBlank(), kind + "/" + name + " is missing");
-        }
-        // the CRD serves policies: an example from deploy/examples is accepted by its schema
-        ControlPlane.kubectl("apply", "-n", namespace, "-f", projectDir().resolve("deploy/examples/aws-nat-gateway.yaml").toString());
-        assertEquals("egress-through-nat", ControlPlane.kubectl("get", "keepalivepolicies", "-n", namespace,
-                "-o", "jsonpath={.items[0].metadata.name}"));
+  @Test
+  void everyRenderedObjectIsAccepted() throws IOException {
+    for (JsonNode doc : rendered) {
+      String kind = doc.get("kind").asText();
+      String name = doc.at("/metadata/name").asText();
+      List<String> get = new ArrayList<>(List.of("get", kind + "/" + name, "-o", "name"));
+      if (doc.at("/metadata/namespace").isTextual()) {
+        get.addAll(List.of("-n", doc.at("/metadata/namespace").asText()));
+      }
+      assertFalse(
+          ControlPlane.kubectl(get.toArray(String[]::new)).isBlank(),
+          kind + "/" + name + " is missing");
     }
+    // the CRD serves policies: an example from deploy/examples is accepted by its schema
+    ControlPlane.kubectl(
+        "apply",
+        "-n",
+        namespace,
+        "-f",
+        projectDir().resolve("deploy/examples/aws-nat-gateway.yaml").toString());
+    assertEquals(
+        "egress-through-nat",
+        ControlPlane.kubectl(
+            "get",
+            "keepalivepolicies",
+            "-n",
+            namespace,
+            "-o",
+            "jsonpath={.items[0].metadata.name}"));
+  }
 
-    @Test
-    void rbacHasNoWildcards() {
-        List<String> inspected = new ArrayList<>();
-        for (JsonNode role : rendered) {
-            if (!role.path("kind").asText().endsWith("Role")) {
-                continue;
-            }
-            inspected.add(role.path("kind").asText() + "/" + role.at("/metadata/name").asText());
-            assertFalse(role.path("rules").isEmpty(), inspected.get(inspected.size() - 1) + " has no rules");
-            for (JsonNode rule : role.path("rules")) {
-                for (String field : List.of("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")) {
-                    rule.path(field).forEach(v -> assertNotEquals("*", v.asText(), role.at("/metadata/name") + ": " + rule));
-                }
-            }
+  @Test
+  void rbacHasNoWildcards() {
+    List<String> inspected = new ArrayList<>();
+    for (JsonNode role : rendered) {
+      if (!role.path("kind").asText().endsWith("Role")) {
+        continue;
+      }
+      inspected.add(role.path("kind").asText() + "/" + role.at("/metadata/name").asText());
+      assertFalse(
+          role.path("rules").isEmpty(), inspected.get(inspected.size() - 1) + " has no rules");
+      for (JsonNode rule : role.path("rules")) {
+        for (String field :
+            List.of("apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs")) {
+          rule.path(field)
+              .forEach(
+                  v -> assertNotEquals("*", v.asText(), role.at("/metadata/name") + ": " + rule));
         }
-        // without this the test passes when nothing was rendered; the chart has the ClusterRoles <name>-policies
-        // and <name>, and the Role <name> in the release namespace
-        assertTrue(inspected.size() >= 3, "expected at least 2 ClusterRoles and 1 Role, inspected " + inspected);
+      }
     }
+    // without this the test passes when nothing was rendered; the chart has the ClusterRoles
+    // <name>-policies
+    // and <name>, and the Role <name> in the release namespace
+    assertTrue(
+        inspected.size() >= 3,
+        "expected at least 2 ClusterRoles and 1 Role, inspected " + inspected);
+  }
 
-    @Test
-    void operatorCanDoItsJob() {
-        String secret = fullname + "-webhook-tls";
-        String lease = LeaderElection.LEASE_NAME;
-        String elsewhere = "default";
-        List<String[]> allowed = List.of(
-                new String[] {"list", "keepalivepolicies.keepalive.io", "-A"},
-                new String[] {"watch", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"get", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"patch", "keepalivepolicies.keepalive.io", "--subresource=status", "-n", elsewhere},
-                new String[] {"update", "keepalivepolicies.keepalive.io", "--subresource=status", "-n", elsewhere},
-                new String[] {"list", "pods", "-A"},
-                new String[] {"watch", "pods", "-n", elsewhere},
-                new String[] {"watch", "namespaces"},
-                new String[] {"get", "namespaces/" + elsewhere},
-                new String[] {"create", "events", "-n", elsewhere},
-                new String[] {"patch", "events", "-n", elsewhere},
-                new String[] {"create", "secrets", "-n", namespace},
-                new String[] {"get", "secrets/" + secret, "-n", namespace},
-                new String[] {"update", "secrets/" + secret, "-n", namespace},
-                new String[] {"get", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
-                new String[] {"patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
-                new String[] {"create", "leases.coordination.k8s.io", "-n", namespace},
-                new String[] {"get", "leases.coordination.k8s.io/" + lease, "-n", namespace},
-                new String[] {"update", "leases.coordination.k8s.io/" + lease, "-n", namespace});
-        List<String[]> denied = List.of(
-                new String[] {"get", "secrets", "-n", "kube-system"},
-                new String[] {"get", "secrets/" + secret, "-n", elsewhere},
-                new String[] {"get", "secrets/some-other-secret", "-n", namespace},
-                new String[] {"list", "secrets", "-n", namespace},
-                new String[] {"watch", "secrets", "-n", namespace},
-                new String[] {"create", "pods", "-n", elsewhere},
-                new String[] {"create", "pods", "-n", namespace},
-                new String[] {"create", "pods/exec", "-n", elsewhere},
-                new String[] {"update", "pods", "-n", elsewhere},
-                new String[] {"delete", "pods", "-n", elsewhere},
-                new String[] {"delete", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"update", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"patch", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"create", "keepalivepolicies.keepalive.io", "-n", elsewhere},
-                new String[] {"delete", "namespaces/" + elsewhere},
-                new String[] {"delete", "secrets/" + secret, "-n", namespace},
-                new String[] {"delete", "events", "-n", elsewhere},
-                new String[] {"delete", "leases.coordination.k8s.io/" + lease, "-n", namespace},
-                new String[] {"update", "leases.coordination.k8s.io/some-other-lease", "-n", namespace},
-                new String[] {"create", "leases.coordination.k8s.io", "-n", elsewhere},
-                new String[] {"patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses"},
-                new String[] {"create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"},
-                new String[] {"update", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
-                new String[] {"delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
-                new String[] {"patch", "validatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname},
-                new String[] {"update", "customresourcedefinitions.apiextensions.k8s.io/keepalivepolicies.keepalive.io"},
-                new String[] {"escalate", "clusterroles.rbac.authorization.k8s.io"},
-                new String[] {"bind", "clusterroles.rbac.authorization.k8s.io"},
-                new String[] {"create", "clusterrolebindings.rbac.authorization.k8s.io"},
-                new String[] {"create", "rolebindings.rbac.authorization.k8s.io", "-n", namespace},
-                new String[] {"impersonate", "serviceaccounts", "-n", namespace},
-                new String[] {"create", "serviceaccounts/token", "-n", namespace},
-                new String[] {"*", "*", "-A"});
-        List<String> wrong = new ArrayList<>();
-        allowed.forEach(q -> { if (!canI(q)) wrong.add("cannot " + String.join(" ", q)); });
-        denied.forEach(q -> { if (canI(q)) wrong.add("can " + String.join(" ", q)); });
-        assertEquals(List.of(), wrong, "RBAC of " + serviceAccount);
+  @Test
+  void operatorCanDoItsJob() {
+    String secret = fullname + "-webhook-tls";
+    String lease = LeaderElection.LEASE_NAME;
+    String elsewhere = "default";
+    List<String[]> allowed =
+        List.of(
+            new String[] {"list", "keepalivepolicies.keepalive.io", "-A"},
+            new String[] {"watch", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {"get", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {
+              "patch", "keepalivepolicies.keepalive.io", "--subresource=status", "-n", elsewhere
+            },
+            new String[] {
+              "update", "keepalivepolicies.keepalive.io", "--subresource=status", "-n", elsewhere
+            },
+            new String[] {"list", "pods", "-A"},
+            new String[] {"watch", "pods", "-n", elsewhere},
+            new String[] {"watch", "namespaces"},
+            new String[] {"get", "namespaces/" + elsewhere},
+            new String[] {"create", "events", "-n", elsewhere},
+            new String[] {"patch", "events", "-n", elsewhere},
+            new String[] {"create", "secrets", "-n", namespace},
+            new String[] {"get", "secrets/" + secret, "-n", namespace},
+            new String[] {"update", "secrets/" + secret, "-n", namespace},
+            new String[] {
+              "get", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname
+            },
+            new String[] {
+              "patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname
+            },
+            new String[] {"create", "leases.coordination.k8s.io", "-n", namespace},
+            new String[] {"get", "leases.coordination.k8s.io/" + lease, "-n", namespace},
+            new String[] {"update", "leases.coordination.k8s.io/" + lease, "-n", namespace});
+    List<String[]> denied =
+        List.of(
+            new String[] {"get", "secrets", "-n", "kube-system"},
+            new String[] {"get", "secrets/" + secret, "-n", elsewhere},
+            new String[] {"get", "secrets/some-other-secret", "-n", namespace},
+            new String[] {"list", "secrets", "-n", namespace},
+            new String[] {"watch", "secrets", "-n", namespace},
+            new String[] {"create", "pods", "-n", elsewhere},
+            new String[] {"create", "pods", "-n", namespace},
+            new String[] {"create", "pods/exec", "-n", elsewhere},
+            new String[] {"update", "pods", "-n", elsewhere},
+            new String[] {"delete", "pods", "-n", elsewhere},
+            new String[] {"delete", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {"update", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {"patch", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {"create", "keepalivepolicies.keepalive.io", "-n", elsewhere},
+            new String[] {"delete", "namespaces/" + elsewhere},
+            new String[] {"delete", "secrets/" + secret, "-n", namespace},
+            new String[] {"delete", "events", "-n", elsewhere},
+            new String[] {"delete", "leases.coordination.k8s.io/" + lease, "-n", namespace},
+            new String[] {"update", "leases.coordination.k8s.io/some-other-lease", "-n", namespace},
+            new String[] {"create", "leases.coordination.k8s.io", "-n", elsewhere},
+            new String[] {
+              "patch", "mutatingwebhookconfigurations.admissionregistration.k8s.io/someone-elses"
+            },
+            new String[] {"create", "mutatingwebhookconfigurations.admissionregistration.k8s.io"},
+            new String[] {
+              "update", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname
+            },
+            new String[] {
+              "delete", "mutatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname
+            },
+            new String[] {
+              "patch", "validatingwebhookconfigurations.admissionregistration.k8s.io/" + fullname
+            },
+            new String[] {
+              "update",
+              "customresourcedefinitions.apiextensions.k8s.io/keepalivepolicies.keepalive.io"
+            },
+            new String[] {"escalate", "clusterroles.rbac.authorization.k8s.io"},
+            new String[] {"bind", "clusterroles.rbac.authorization.k8s.io"},
+            new String[] {"create", "clusterrolebindings.rbac.authorization.k8s.io"},
+            new String[] {"create", "rolebindings.rbac.authorization.k8s.io", "-n", namespace},
+            new String[] {"impersonate", "serviceaccounts", "-n", namespace},
+            new String[] {"create", "serviceaccounts/token", "-n", namespace},
+            new String[] {"*", "*", "-A"});
+    List<String> wrong = new ArrayList<>();
+    allowed.forEach(
+        q -> {
+          if (!canI(q)) wrong.add("cannot " + String.join(" ", q));
+        });
+    denied.forEach(
+        q -> {
+          if (canI(q)) wrong.add("can " + String.join(" ", q));
+        });
+    assertEquals(List.of(), wrong, "RBAC of " + serviceAccount);
+  }
+
+  private static boolean canI(String[] query) {
+    List<String> args = new ArrayList<>(List.of("auth", "can-i"));
+    args.addAll(List.of(query));
+    args.add("--as=" + serviceAccount);
+    Result result = ControlPlane.kubectlResult(args.toArray(String[]::new));
+    String answer = result.stdout().trim();
+    if (result.exit() == 0 && answer.equals("yes")) {
+      return true;
     }
-
-    private static boolean canI(String[] query) {
-        List<String> args = new ArrayList<>(List.of("auth", "can-i"));
-        args.addAll(List.of(query));
-        args.add("--as=" + serviceAccount);
-        Result result = ControlPlane.kubectlResult(args.toArray(String[]::new));
-        String answer = result.stdout().trim();
-        if (result.exit() == 0 && answer.equals("yes")) {
-            return true;
-        }
-        if (result.exit() == 1 && answer.startsWith("no")) {
-            return false;
-        }
-        throw new IllegalStateException("kubectl auth can-i " + String.join(" ", query) + ": " + result.output());
+    if (result.exit() == 1 && answer.startsWith("no")) {
+      return false;
     }
+    throw new IllegalStateException(
+        "kubectl auth can-i " + String.join(" ", query) + ": " + result.output());
+  }
 
-    @Test
-    void operatorPodPassesPodSecurityRestricted() throws IOException {
-        String restricted = TestNamespaces.create(client, "ka-restricted", Map.of(
+  @Test
+  void operatorPodPassesPodSecurityRestricted() throws IOException {
+    String restricted =
+        TestNamespaces.create(
+            client,
+            "ka-restricted",
+            Map.of(
                 "pod-security.kubernetes.io/enforce", "restricted",
                 "pod-security.kubernetes.io/enforce-version", "latest"));
-        JsonNode template = one(rendered, "Deployment").at("/spec/template");
+    JsonNode template = one(rendered, "Deployment").at("/spec/template");
 
-        ObjectNode pod = podFrom(template, "operator");
-        assertEquals("", create(restricted, pod), "the operator's pod template is rejected by Pod Security restricted");
+    ObjectNode pod = podFrom(template, "operator");
+    assertEquals(
+        "",
+        create(restricted, pod),
+        "the operator's pod template is rejected by Pod Security restricted");
 
-        // the control: the same pod with one hardening removed is rejected, so the namespace does enforce
-        ObjectNode weaker = podFrom(template, "operator-weaker");
-        ((ObjectNode) weaker.at("/spec/containers/0/securityContext")).remove("capabilities");
-        String rejection = create(restricted, weaker);
-        assertTrue(rejection.contains("violates PodSecurity \"restricted"), rejection);
-    }
+    // the control: the same pod with one hardening removed is rejected, so the namespace does
+    // enforce
+    ObjectNode weaker = podFrom(template, "operator-weaker");
+    ((ObjectNode) weaker.at("/spec/containers/0/securityContext")).remove("capabilities");
+    String rejection = create(restricted, weaker);
+    assertTrue(rejection.contains("violates PodSecurity \"restricted"), rejection);
+  }
 
-    private static ObjectNode podFrom(JsonNode template, String name) {
-        ObjectNode pod = YAML.createObjectNode();
-        pod.put("apiVersion", "v1").put("kind", "Pod");
-        ObjectNode metadata = pod.putObject("metadata");
-        metadata.put("name", name);
-        metadata.set("labels", template.at("/metadata/labels").deepCopy());
-        pod.set("spec", template.get("spec").deepCopy());
-        return pod;
-    }
+  private static ObjectNode podFrom(JsonNode template, String name) {
+    ObjectNode pod = YAML.createObjectNode();
+    pod.put("apiVersion", "v1").put("kind", "Pod");
+    ObjectNode metadata = pod.putObject("metadata");
+    metadata.put("name", name);
+    metadata.set("labels", template.at("/metadata/labels").deepCopy());
+    pod.set("spec", template.get("spec").deepCopy());
+    return pod;
+  }
 
-    /** Creates the object; returns "" on success and the API server's refusal otherwise. */
-    private static String create(String ns, JsonNode object) throws IOException {
-        Path file = Files.createTempFile("keepalive-pod", ".json");
-        Files.writeString(file, object.toString());
-        Result result = ControlPlane.kubectlResult("create", "-n", ns, "-f", file.toString());
-        return result.exit() == 0 ? "" : result.output();
-    }
+  /** Creates the object; returns "" on success and the API server's refusal otherwise. */
+  private static String create(String ns, JsonNode object) throws IOException {
+    Path file = Files.createTempFile("keepalive-pod", ".json");
+    Files.writeString(file, object.toString());
+    Result result = ControlPlane.kubectlResult("create", "-n", ns, "-f", file.toString());
+    return result.exit() == 0 ? "" : result.output();
+  }
 
-    /** The chart itself, installed and uninstalled by helm: NOTES render, the CRD stays, everything else goes. */
-    @Test
-    void helmInstallAndUninstall() {
-        String releaseNamespace = namespace + "-helm";
-        String release = "keepalive";
-        String kubeconfig = ControlPlane.kubeconfigFile().toString();
-        // --take-ownership: the CRD may already exist (installed above with kubectl)
-        String notes = helm(List.of("install", release, chartDir().toString(), "--kubeconfig", kubeconfig,
-                "--namespace", releaseNamespace, "--create-namespace", "--take-ownership",
-                "--set", "fullnameOverride=" + fullname + "-helm"));
-        assertTrue(notes.contains("kubectl -n " + releaseNamespace + " rollout status deployment/" + fullname + "-helm"), notes);
-        assertEquals("deployment.apps/" + fullname + "-helm",
-                ControlPlane.kubectl("get", "deployment", fullname + "-helm", "-n", releaseNamespace, "-o", "name").trim());
-        assertEquals(fullname + "-helm", ControlPlane.kubectl("get", "mutatingwebhookconfiguration", fullname + "-helm",
-                "-o", "jsonpath={.metadata.name}"));
+  /**
+   * The chart itself, installed and uninstalled by helm: NOTES render, the CRD stays, everything
+   * else goes.
+   */
+  @Test
+  void helmInstallAndUninstall() {
+    String releaseNamespace = namespace + "-helm";
+    String release = "keepalive";
+    String kubeconfig = ControlPlane.kubeconfigFile().toString();
+    // --take-ownership: the CRD may already exist (installed above with kubectl)
+    String notes =
+        helm(
+            List.of(
+                "install",
+                release,
+                chartDir().toString(),
+                "--kubeconfig",
+                kubeconfig,
+                "--namespace",
+                releaseNamespace,
+                "--create-namespace",
+                "--take-ownership",
+                "--set",
+                "fullnameOverride=" + fullname + "-helm"));
+    assertTrue(
+        notes.contains(
+            "kubectl -n " + releaseNamespace + " rollout status deployment/" + fullname + "-helm"),
+        notes);
+    assertEquals(
+        "deployment.apps/" + fullname + "-helm",
+        ControlPlane.kubectl(
+                "get", "deployment", fullname + "-helm", "-n", releaseNamespace, "-o", "name")
+            .trim());
+    assertEquals(
+        fullname + "-helm",
+        ControlPlane.kubectl(
+            "get",
+            "mutatingwebhookconfiguration",
+            fullname + "-helm",
+            "-o",
+            "jsonpath={.metadata.name}"));
 
-        helm(List.of("uninstall", release, "--kubeconfig", kubeconfig, "--namespace", releaseNamespace));
-        assertEquals("", ControlPlane.kubectl("get", "mutatingwebhookconfiguration", "--ignore-not-found",
-                fullname + "-helm", "-o", "name").trim(), "uninstall removes the webhook configuration");
-        assertEquals("", ControlPlane.kubectl("get", "deployment", "-n", releaseNamespace, "--ignore-not-found",
-                fullname + "-helm", "-o", "name").trim());
-        assertEquals("customresourcedefinition.apiextensions.k8s.io/keepalivepolicies.keepalive.io",
-                ControlPlane.kubectl("get", "crd", "keepalivepolicies.keepalive.io", "-o", "name").trim(),
-                "crds.keep: uninstall leaves the CRD and every policy");
-    }
+    helm(
+        List.of("uninstall", release, "--kubeconfig", kubeconfig, "--namespace", releaseNamespace));
+    assertEquals(
+        "",
+        ControlPlane.kubectl(
+                "get",
+                "mutatingwebhookconfiguration",
+                "--ignore-not-found",
+                fullname + "-helm",
+                "-o",
+                "name")
+            .trim(),
+        "uninstall removes the webhook configuration");
+    assertEquals(
+        "",
+        ControlPlane.kubectl(
+                "get",
+                "deployment",
+                "-n",
+                releaseNamespace,
+                "--ignore-not-found",
+                fullname + "-helm",
+                "-o",
+                "name")
+            .trim());
+    assertEquals(
+        "customresourcedefinition.apiextensions.k8s.io/keepalivepolicies.keepalive.io",
+        ControlPlane.kubectl("get", "crd", "keepalivepolicies.keepalive.io", "-o", "name").trim(),
+        "crds.keep: uninstall leaves the CRD and every policy");
+  }
 }

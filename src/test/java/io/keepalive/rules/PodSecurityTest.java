@@ -1,21 +1,21 @@
 package io.keepalive.rules;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The namespace-label and version rules, as pod-security-admission applies them. */
 class PodSecurityTest {
 
-    @ParameterizedTest(name = "enforce={0} version={1} default={2} -> sysctls {3}, privileged {4}")
-    @CsvSource(nullValues = "-", textBlock = """
+  @ParameterizedTest(name = "enforce={0} version={1} default={2} -> sysctls {3}, privileged {4}")
+  @CsvSource(
+      nullValues = "-",
+      textBlock =
+          """
             -          , -       , privileged, true , true
             -          , v1.28   , privileged, true , true
             -          , -       , baseline  , true , false
@@ -31,22 +31,25 @@ class PodSecurityTest {
             Baseline   , -       , privileged, true , false
             bogus      , -       , privileged, true , false
             """)
-    void labels(String enforce, String version, String clusterDefault, boolean sysctls, boolean privileged) {
-        Map<String, String> labels = new HashMap<>();
-        if (enforce != null) {
-            labels.put(PodSecurity.ENFORCE_LABEL, enforce);
-        }
-        if (version != null) {
-            labels.put(PodSecurity.ENFORCE_VERSION_LABEL, version);
-        }
-        PodSecurity ps = PodSecurity.of(labels, PodSecurity.Level.valueOf(clusterDefault));
-        assertEquals(sysctls, ps.allowsKeepaliveSysctls(), ps.toString());
-        assertEquals(privileged, ps.allowsPrivileged(), ps.toString());
+  void labels(
+      String enforce, String version, String clusterDefault, boolean sysctls, boolean privileged) {
+    Map<String, String> labels = new HashMap<>();
+    if (enforce != null) {
+      labels.put(PodSecurity.ENFORCE_LABEL, enforce);
     }
+    if (version != null) {
+      labels.put(PodSecurity.ENFORCE_VERSION_LABEL, version);
+    }
+    PodSecurity ps = PodSecurity.of(labels, PodSecurity.Level.valueOf(clusterDefault));
+    assertEquals(sysctls, ps.allowsKeepaliveSysctls(), ps.toString());
+    assertEquals(privileged, ps.allowsPrivileged(), ps.toString());
+  }
 
-    @Test
-    void unknownLevelIsRestrictedLikePodSecurityAdmission() {
-        assertEquals(PodSecurity.Level.restricted,
-                PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "bogus"), PodSecurity.Level.privileged).level());
-    }
+  @Test
+  void unknownLevelIsRestrictedLikePodSecurityAdmission() {
+    assertEquals(
+        PodSecurity.Level.restricted,
+        PodSecurity.of(Map.of(PodSecurity.ENFORCE_LABEL, "bogus"), PodSecurity.Level.privileged)
+            .level());
+  }
 }

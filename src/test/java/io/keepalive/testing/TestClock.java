@@ -8,28 +8,28 @@ import java.time.ZoneOffset;
 
 /** A clock that stands still until a test moves it. */
 public final class TestClock extends Clock {
-    private volatile Instant now;
+  private volatile Instant now;
 
-    public TestClock(Instant start) {
-        this.now = start;
-    }
+  public TestClock(Instant start) {
+    this.now = start;
+  }
 
-    public void advance(Duration by) {
-        now = now.plus(by);
-    }
+  public void advance(Duration by) {
+    now = now.plus(by);
+  }
 
-    @Override
-    public Instant instant() {
-        return now;
-    }
+  @Override
+  public Instant instant() {
+    return now;
+  }
 
-    @Override
-    public ZoneId getZone() {
-        return ZoneOffset.UTC;
-    }
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
 
-    @Override
-    public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("a test clock has one zone, UTC");
-    }
+  @Override
+  public Clock withZone(ZoneId zone) {
+    throw new UnsupportedOperationException("a test clock has one zone, UTC");
+  }
 }

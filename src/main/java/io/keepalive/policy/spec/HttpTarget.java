@@ -10,27 +10,39 @@ import io.fabric8.generator.annotation.Required;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class HttpTarget {
 
-    @Required
-    @Pattern("^https?://[^\\s/?#]+([/?#]\\S*)?$")
-    @JsonPropertyDescription("An http:// or https:// URL the agent requests with GET, e.g. http://orders.shop.svc:8080/healthz.")
-    private String url;
+  @Required
+  @Pattern("^https?://[^\\s/?#]+([/?#]\\S*)?$")
+  @JsonPropertyDescription(
+      "An http:// or https:// URL the agent requests with GET, e.g. http://orders.shop.svc:8080/healthz.")
+  private String url;
 
-    @Min(1)
-    @Max(86400)
-    @JsonPropertyDescription("How long the workload's own HTTP client keeps an idle pooled connection, in seconds. "
-            + "The server's idle timeout must be longer, or the client reuses connections the server is closing.")
-    private Integer clientIdleTimeoutSeconds;
+  @Min(1)
+  @Max(86400)
+  @JsonPropertyDescription(
+      "How long the workload's own HTTP client keeps an idle pooled connection, in seconds. "
+          + "The server's idle timeout must be longer, or the client reuses connections the server is closing.")
+  private Integer clientIdleTimeoutSeconds;
 
-    public HttpTarget() {
-    }
+  public HttpTarget() {}
 
-    public HttpTarget(String url, Integer clientIdleTimeoutSeconds) {
-        this.url = url;
-        this.clientIdleTimeoutSeconds = clientIdleTimeoutSeconds;
-    }
+  public HttpTarget(String url, Integer clientIdleTimeoutSeconds) {
+    this.url = url;
+    this.clientIdleTimeoutSeconds = clientIdleTimeoutSeconds;
+  }
 
-    public String getUrl() { return url; }
-    public void setUrl(String url) { this.url = url; }
-    public Integer getClientIdleTimeoutSeconds() { return clientIdleTimeoutSeconds; }
-    public void setClientIdleTimeoutSeconds(Integer clientIdleTimeoutSeconds) { this.clientIdleTimeoutSeconds = clientIdleTimeoutSeconds; }
+  public String getUrl() {
+    return url;
+  }
+
+  public void setUrl(String url) {
+    this.url = url;
+  }
+
+  public Integer getClientIdleTimeoutSeconds() {
+    return clientIdleTimeoutSeconds;
+  }
+
+  public void setClientIdleTimeoutSeconds(Integer clientIdleTimeoutSeconds) {
+    this.clientIdleTimeoutSeconds = clientIdleTimeoutSeconds;
+  }
 }
