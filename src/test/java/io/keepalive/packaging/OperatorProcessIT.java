@@ -33,19 +33,11 @@ class OperatorProcessIT {
   static Process operator;
   static Path log;
 
-  @BeforeAll
-  static void start() throws Exception {
-    client = ControlPlane.client();
-    TestNamespaces.ensure(client, NAMESPACE);
-    // other packaging tests may have installed the same CRD already (with their own field manager)
-    var crd =
-        client
-            .getKubernetesSerialization()
-            .unmarshal(
-                Files.readString(Packaging.generatedCrd()),
-                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class);
-    if (client.resource(crd).get() == null) {
-      client.resource(crd).create();
+    @BeforeAll
+    static void start() throws Exception {
+        client = ControlPlane.client();
+        TestNamespaces.ensure(client, NAMESPACE);
+        Packaging.ensureCrd(client);
     }
   }
 
