@@ -12,7 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +28,12 @@ import java.util.zip.GZIPInputStream;
 final class Image {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One file of a layer: its path without the leading "./" or "/", owner, mode bits, size and content if small. */
-    record Entry(String path, long uid, long gid, int mode, boolean directory, String linkTarget, long size, byte[] content) {
+    /**
+     * One file of a layer: its path without the leading "./" or "/", owner, mode bits, size, the SHA-256 of its
+     * content (files only) and the content itself if small.
+     */
+    record Entry(String path, long uid, long gid, int mode, boolean directory, String linkTarget, long size,
+                 String sha256, byte[] content) {
         String text() {
             return new String(content, StandardCharsets.UTF_8);
         }
@@ -110,17 +117,34 @@ final class Image {
         try (TarArchiveInputStream in = new TarArchiveInputStream(gzip ? new GZIPInputStream(raw) : raw)) {
             for (TarArchiveEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 byte[] content = new byte[0];
-                if (e.isFile() && e.getSize() <= 64 * 1024) {
-                    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                    in.transferTo(buffer);
-                    content = buffer.toByteArray();
+                String sha256 = null;
+                if (e.isFile()) {
+                    MessageDigest digest = sha256();
+                    ByteArrayOutputStream small = new ByteArrayOutputStream();
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                        digest.update(buffer, 0, n);
+                        if (e.getSize() <= 64 * 1024) {
+                            small.write(buffer, 0, n);
+                        }
+                    }
+                    sha256 = HexFormat.of().formatHex(digest.digest());
+                    content = small.toByteArray();
                 }
                 String path = e.getName().replaceFirst("^\\./", "").replaceFirst("^/", "").replaceFirst("/$", "");
                 out.add(new Entry(path, e.getLongUserId(), e.getLongGroupId(), e.getMode() & 07777, e.isDirectory(),
-                        e.isSymbolicLink() || e.isLink() ? e.getLinkName() : null, e.getSize(), content));
+                        e.isSymbolicLink() || e.isLink() ? e.getLinkName() : null, e.getSize(), sha256, content));
             }
         }
         return out;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Every entry of every layer, base first. */
