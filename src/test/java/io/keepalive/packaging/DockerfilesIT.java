@@ -8,6 +8,9 @@ import io.keepalive.Main;
 import io.keepalive.testing.Processes.Result;
 import org.junit.jupiter.api.Test;
 
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+
 import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.IOException;
 import java.nio.file.FileSystems;
@@ -159,12 +162,32 @@ class DockerfilesIT {
         assertEquals(new TreeSet<>(built.exposedPorts()), new TreeSet<>(exposed), "EXPOSE");
     }
 
+    private static Document pom() throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(projectDir().resolve("pom.xml").toFile());
+    }
+
     /** A property of pom.xml: the Jib extension's settings for the image are kept there. */
     private static String pomProperty(String name) throws Exception {
-        var pom = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(projectDir().resolve("pom.xml").toFile());
-        var found = pom.getElementsByTagName(name);
+        var found = pom().getElementsByTagName(name);
         assertEquals(1, found.getLength(), "pom.xml has no single property " + name);
         return found.item(0).getTextContent().trim();
+    }
+
+    /** A property set by the pom profile with id "native", activated by -Dnative. */
+    private static String nativeProfileProperty(String name) throws Exception {
+        var profiles = pom().getElementsByTagName("profile");
+        for (int i = 0; i < profiles.getLength(); i++) {
+            Element profile = (Element) profiles.item(i);
+            if (text(profile, "id").equals("native") && text(profile, "activation").equals("native")) {
+                return text(profile, name);
+            }
+        }
+        throw new AssertionError("pom.xml has no profile \"native\" activated by -Dnative");
+    }
+
+    private static String text(Element parent, String tag) {
+        var found = parent.getElementsByTagName(tag);
+        return found.getLength() == 0 ? "" : found.item(0).getTextContent().trim();
     }
 
     @Test
@@ -174,6 +197,8 @@ class DockerfilesIT {
         assertTrue(all.stream().anyMatch(i -> i.keyword().equals("RUN") && i.args().contains(" package")
                 && i.args().contains("-Dnative") && i.args().contains("-Dquarkus.container-image.build=false")),
                 "the build stage runs ./mvnw package -Dnative, without the Jib image (its base image is not in the stage)");
+        assertEquals("true", nativeProfileProperty("quarkus.native.enabled"),
+                "-Dnative builds a native executable only through a pom profile named native (Quarkus' plugin looks for it)");
         List<Instruction> runtime = runtimeStage(all);
         assertEquals(pomProperty("quarkus.jib.base-native-image"), runtime.get(0).args(),
                 "the runtime base of Quarkus' own native image build");
