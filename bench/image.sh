@@ -129,6 +129,8 @@ while read -r c u what; do
 done <<<"$layers"
 base_c="$(head -n1 <<<"$layers" | cut -d' ' -f1)"
 
+# notes written by hand under "## Notes" survive a rerun
+notes="$(sed -n '/^## Notes/,$p' "$OUT" 2>/dev/null || true)"
 {
   echo "# Image"
   echo
@@ -167,5 +169,9 @@ base_c="$(head -n1 <<<"$layers" | cut -d' ' -f1)"
   echo "Each start runs in a fresh network namespace; /healthz is polled with curl every 10 ms (resolution about"
   echo "15-20 ms: each poll is a new curl process). Exec includes \`ip netns exec\`, and for the image the mount"
   echo "namespace and chroot of \`hack/image-rootfs.sh\` (a few ms), as a runtime's own setup would."
+  if [[ -n "$notes" ]]; then
+    echo
+    echo "$notes"
+  fi
 } > "$OUT"
 cat "$OUT"
