@@ -20,7 +20,8 @@ if [[ "${1:-}" != "--no-build" ]]; then
 fi
 # The JVM flags the webhook injects (OperatorSettings' default agent.jvmOptions), read from their one source.
 settings="$(grep -rl 'String jvmOptions()' src/main/java)"
-JVM_FLAGS="$(sed -n '/@WithDefault("-XX/,/String jvmOptions()/p' "$settings" | grep -o '"[^"]*"' | tr -d '"\n')"
+JVM_FLAGS="$(awk '/@WithDefault/ {text = ""} {text = text $0} /String jvmOptions\(\)/ {print text; exit}' "$settings" \
+  | grep -o '"[^"]*"' | tr -d '"\n')"
 [[ "$JVM_FLAGS" == -XX:* ]] || { echo "image bench: cannot read the agent's JVM flags from $settings" >&2; exit 1; }
 
 WORK="$(mktemp -d)"

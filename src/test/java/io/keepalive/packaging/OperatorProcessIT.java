@@ -33,12 +33,11 @@ class OperatorProcessIT {
   static Process operator;
   static Path log;
 
-    @BeforeAll
-    static void start() throws Exception {
-        client = ControlPlane.client();
-        TestNamespaces.ensure(client, NAMESPACE);
-        Packaging.ensureCrd(client);
-    }
+  @BeforeAll
+  static void start() throws Exception {
+    client = ControlPlane.client();
+    TestNamespaces.ensure(client, NAMESPACE);
+    Packaging.ensureCrd(client);
   }
 
   @AfterAll

@@ -44,6 +44,20 @@ final class Packaging {
   }
 
   /**
+   * Installs the generated CRD unless there already (other packaging tests may have, with their own
+   * field manager).
+   */
+  static void ensureCrd(KubernetesClient client) throws IOException {
+    var crd =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(Files.readString(generatedCrd()), CustomResourceDefinition.class);
+    if (client.resource(crd).get() == null) {
+      client.resource(crd).create();
+    }
+  }
+
+  /**
    * `helm template` of the chart (Kubernetes version pinned as in hack/generate.sh), plus --set
    * pairs.
    */
@@ -98,22 +112,66 @@ final class Packaging {
     }
   }
 
-    /** Installs the generated CRD unless there already (other packaging tests may have, with their own field manager). */
-    static void ensureCrd(KubernetesClient client) throws IOException {
-        var crd = client.getKubernetesSerialization().unmarshal(Files.readString(generatedCrd()),
-                CustomResourceDefinition.class);
-        if (client.resource(crd).get() == null) {
-            client.resource(crd).create();
-        }
+  static JsonNode tree(Path file) {
+    try {
+      return YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    /** `helm template` of the chart (Kubernetes version pinned as in hack/generate.sh), plus --set pairs. */
-    static String template(String releaseName, String namespace, String... sets) {
-        List<String> command = new ArrayList<>(List.of("template", releaseName, chartDir().toString(),
-                "--namespace", namespace, "--kube-version", ControlPlane.kubernetesVersion()));
-        for (String set : sets) {
-            command.add("--set");
-            command.add(set);
+  static List<JsonNode> ofKind(List<JsonNode> docs, String kind) {
+    return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+  }
+
+  static JsonNode one(List<JsonNode> docs, String kind) {
+    List<JsonNode> found = ofKind(docs, kind);
+    if (found.size() != 1) {
+      throw new AssertionError("expected one " + kind + ", found " + found.size());
+    }
+    return found.get(0);
+  }
+
+  static Optional<JsonNode> named(List<JsonNode> docs, String kind, String name) {
+    return ofKind(docs, kind).stream()
+        .filter(d -> name.equals(d.path("metadata").path("name").asText()))
+        .findFirst();
+  }
+
+  /**
+   * The CRD as generated: the rendered one without what the chart adds (its labels, the keep
+   * annotation).
+   */
+  static JsonNode withoutChartMetadata(JsonNode crd) {
+    ObjectNode copy = crd.deepCopy();
+    ObjectNode metadata = (ObjectNode) copy.get("metadata");
+    metadata.remove("labels");
+    if (metadata.path("annotations").isObject()) {
+      ((ObjectNode) metadata.get("annotations")).remove("helm.sh/resource-policy");
+      if (metadata.get("annotations").isEmpty()) {
+        metadata.remove("annotations");
+      }
+    }
+    return copy;
+  }
+
+  /**
+   * The first place two YAML trees differ ("" when equal). Numbers compare by value: the generator
+   * writes 86400.0 where Helm's toYaml writes 86400, the same JSON number for the API server.
+   */
+  static String difference(JsonNode expected, JsonNode actual, String path) {
+    if (expected.isNumber() && actual.isNumber()) {
+      return expected.decimalValue().compareTo(actual.decimalValue()) == 0
+          ? ""
+          : path + ": expected " + expected + " but was " + actual;
+    }
+    if (expected.isObject() && actual.isObject()) {
+      var names = new java.util.TreeSet<String>();
+      expected.fieldNames().forEachRemaining(names::add);
+      actual.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        if (!expected.has(name) || !actual.has(name)) {
+          return path + "/" + name + (expected.has(name) ? " is missing" : " is unexpected");
         }
         String d = difference(expected.get(name), actual.get(name), path + "/" + name);
         if (!d.isEmpty()) {
