@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TOOLS_DIR="$(bash hack/ensure-tools.sh)"
+# `package` builds the image too, on this base (docs/images.md)
+bash hack/base-image.sh >/dev/null
 K8S_VERSION="$(sed -n 's:.*<k8s.version>\(.*\)</k8s.version>.*:\1:p' pom.xml)"
 KUBECTL="$TOOLS_DIR/k8s/${K8S_VERSION}-linux-amd64/kubectl"
 WORK="target/local"
