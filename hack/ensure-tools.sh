@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the real Kubernetes control-plane binaries (etcd, kube-apiserver, kubectl) and helm from their Go
-# modules, once, into a cache outside the repository. Tests and the local demo use these binaries so that
-# schema validation, CEL, the status subresource and admission webhooks are the API server's own.
+# Builds the real Kubernetes binaries and helm from their Go modules, once, into a cache outside the
+# repository: etcd, kube-apiserver and kubectl (the apiserver tier and the packaging tier), and the node's
+# kubelet, kube-controller-manager, kube-scheduler and kube-proxy (the local cluster of hack/cluster-up.sh).
+# Tests and the main job use these binaries so that schema validation, CEL, admission webhooks, Services and
+# pods are Kubernetes' own.
 #
-# Layout is what io.fabric8:kube-api-test expects for an offline start:
-#   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl}
+# Layout is what io.fabric8:kube-api-test expects for an offline start (it ignores the node binaries):
+#   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl,kubelet,kube-controller-manager,...}
 #   $KEEPALIVE_TOOLS_DIR/bin/helm
 # Prints the tools directory on stdout; progress goes to stderr.
 set -euo pipefail
@@ -17,6 +19,9 @@ WORK="$TOOLS_DIR/build"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 # Go may be installed without being on a non-login PATH (CI runs with a plain environment).
 command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin:$HOME/go/bin"
+
+# kube-apiserver and kubectl first: the apiserver tier needs only them (and etcd)
+KUBE_BINARIES=(kube-apiserver kubectl kubelet kube-controller-manager kube-scheduler kube-proxy)
 
 log() { echo "ensure-tools: $*" >&2; }
 
@@ -47,7 +52,11 @@ package tools
 import (
 	_ "go.etcd.io/etcd/server/v3"
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )
 GO
   # -e: tidy reports what it cannot resolve and still writes go.mod/go.sum (it exits 0 then), so the build below
@@ -56,13 +65,19 @@ GO
   local cv="k8s.io/component-base/version" gv="k8s.io/client-go/pkg/version"
   local ld="-s -w -X $cv.gitVersion=v$K8S_VERSION -X $cv.gitMajor=1 -X $cv.gitMinor=$minor"
   ld="$ld -X $gv.gitVersion=v$K8S_VERSION -X $gv.gitMajor=1 -X $gv.gitMinor=$minor"
-  log "building kube-apiserver v$K8S_VERSION (takes several minutes on 2 cores)"
-  (cd "$mod" && go build -ldflags "$ld" -o "$K8S_DIR/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
-  log "building kubectl v$K8S_VERSION"
-  (cd "$mod" && go build -ldflags "$ld" -o "$K8S_DIR/kubectl.tmp" k8s.io/kubernetes/cmd/kubectl)
-  log "building etcd (the version kubernetes v$K8S_VERSION pins)"
-  (cd "$mod" && go build -ldflags "-s -w" -o "$K8S_DIR/etcd.tmp" go.etcd.io/etcd/server/v3)
-  for b in kube-apiserver kubectl etcd; do mv "$K8S_DIR/$b.tmp" "$K8S_DIR/$b"; done
+  local b
+  for b in "${KUBE_BINARIES[@]}"; do
+    [[ -x "$K8S_DIR/$b" ]] && continue
+    log "building $b v$K8S_VERSION (several minutes each on 2 cores; later ones reuse the build cache)"
+    # .tmp then mv: an interrupted build never leaves a binary that looks complete
+    (cd "$mod" && go build -ldflags "$ld" -o "$K8S_DIR/$b.tmp" "k8s.io/kubernetes/cmd/$b")
+    mv "$K8S_DIR/$b.tmp" "$K8S_DIR/$b"
+  done
+  if [[ ! -x "$K8S_DIR/etcd" ]]; then
+    log "building etcd (the version kubernetes v$K8S_VERSION pins)"
+    (cd "$mod" && go build -ldflags "-s -w" -o "$K8S_DIR/etcd.tmp" go.etcd.io/etcd/server/v3)
+    mv "$K8S_DIR/etcd.tmp" "$K8S_DIR/etcd"
+  fi
 }
 
 build_helm() {
@@ -72,7 +87,9 @@ build_helm() {
     "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" >&2
 }
 
-if [[ ! -x "$K8S_DIR/kube-apiserver" || ! -x "$K8S_DIR/kubectl" || ! -x "$K8S_DIR/etcd" ]]; then
+missing=false
+for b in "${KUBE_BINARIES[@]}" etcd; do [[ -x "$K8S_DIR/$b" ]] || missing=true; done
+if $missing; then
   build_kubernetes
 fi
 [[ -x "$TOOLS_DIR/bin/helm" ]] || build_helm

@@ -1,85 +1,80 @@
 #!/usr/bin/env bash
-# The main job, on a fresh machine, no cluster needed: build the operator, start a real local control plane
-# (etcd + kube-apiserver built from the Go modules), install the CRD, run the operator against it with its
-# admission webhook registered, apply an example policy, create pods, and show the policy's live status.
+# The main job, on a fresh machine (as root): a real single-node Kubernetes cluster on this machine, the
+# operator's image built by Maven and imported into its containerd, the chart installed with `helm install`
+# (default values), a policy and a demo workload that runs for real (hack/demo/), and what the operator tells
+# about them once the agents in the pods have reported.
 #
-#   hack/local-up.sh            run the demo, print the status, stop everything
-#   KEEP_RUNNING=1 hack/local-up.sh   leave the control plane and operator running (Ctrl-C stops them)
+#   hack/local-up.sh                  run it, print the status, tear everything down
+#   KEEP_RUNNING=1 hack/local-up.sh   leave the cluster running; hack/cluster-down.sh stops it
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-TOOLS_DIR="$(bash hack/ensure-tools.sh)"
-# `package` builds the image too, on this base (docs/images.md)
-bash hack/base-image.sh >/dev/null
-K8S_VERSION="$(sed -n 's:.*<k8s.version>\(.*\)</k8s.version>.*:\1:p' pom.xml)"
-KUBECTL="$TOOLS_DIR/k8s/${K8S_VERSION}-linux-amd64/kubectl"
-WORK="target/local"
-export KUBECONFIG="$PWD/$WORK/kubeconfig"
+source hack/cluster-env.sh
+T0=$(date +%s)
+step() { printf '\n\033[1m== %s\033[0m  (%ds)\n' "$*" "$(( $(date +%s) - T0 ))"; }
+K() { "$KUBECTL" "$@"; }
 NS=demo
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+[[ $(id -u) == 0 ]] || { echo "local-up: run as root (the kubelet, containerd and the pod bridge need it)" >&2; exit 1; }
+if [[ "${KEEP_RUNNING:-}" != 1 ]]; then
+  # Undo everything this run did, whatever happens (the cluster's own teardown stops what its up started).
+  trap 'step "Tearing down (KEEP_RUNNING=1 keeps the cluster)"; bash hack/cluster-down.sh' EXIT
+fi
 
-step "Building the operator (./mvnw package)"
+step "Prerequisites (Debian packages; Kubernetes binaries and helm built once from their Go modules)"
+bash hack/prereqs.sh
+
+step "Building the operator and its image (./mvnw package)"
 ./mvnw -B -ntp -q -DskipTests package
-./mvnw -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt" >/dev/null
+IMAGE_TAR=target/keepalive-operator-image.tar
 
-step "Starting etcd + kube-apiserver v$K8S_VERSION"
-rm -f "$KUBECONFIG"
-mkdir -p "$WORK"
-java -Dtests.tools.dir="$TOOLS_DIR" -Dtests.k8s.version="$K8S_VERSION" \
-  -cp "target/test-classes:target/classes:$(cat "$WORK/classpath.txt")" \
-  io.keepalive.local.LocalControlPlane "$KUBECONFIG" > "$WORK/control-plane.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do [[ -s "$KUBECONFIG" ]] && break; sleep 1; done
-[[ -s "$KUBECONFIG" ]] || { echo "control plane did not start; see $WORK/control-plane.log" >&2; exit 1; }
-"$KUBECTL" version 2>/dev/null | sed 's/^/  /'
+step "Starting the cluster: etcd, kube-apiserver, controller-manager, scheduler, containerd, kubelet, kube-proxy"
+bash hack/cluster-up.sh
+bash hack/cluster-import.sh "$IMAGE_TAR" "$IMAGES_DIR"/{nginx,pooled-client}.tar
+K get nodes -o wide
 
-step "Installing the KeepalivePolicy CRD (generated from the Java API)"
-"$KUBECTL" apply -f target/kubernetes/keepalivepolicies.keepalive.io-v1.yml
-"$KUBECTL" wait --for=condition=Established crd/keepalivepolicies.keepalive.io --timeout=60s
-"$KUBECTL" create namespace keepalive-system --dry-run=client -o yaml | "$KUBECTL" apply -f - >/dev/null
-"$KUBECTL" create namespace "$NS" --dry-run=client -o yaml | "$KUBECTL" apply -f - >/dev/null
+step "helm install keepalive-operator helm/keepalive-operator (default values)"
+"$HELM" upgrade --install keepalive-operator helm/keepalive-operator --namespace keepalive-system \
+  --create-namespace --wait --timeout 5m
+K -n keepalive-system get pods -o wide
 
-step "Starting the operator (webhook at https://127.0.0.1:8443)"
-KEEPALIVE_NAMESPACE=keepalive-system \
-KEEPALIVE_WEBHOOK_URL=https://127.0.0.1:8443/mutate-pods \
-QUARKUS_HTTP_PORT=8089 \
-  java -jar target/quarkus-app/quarkus-run.jar operator > "$WORK/operator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 60); do curl -sf http://127.0.0.1:8089/q/health/ready >/dev/null 2>&1 && break; sleep 1; done
-curl -sf http://127.0.0.1:8089/q/health/ready >/dev/null || { echo "operator not ready; see $WORK/operator.log" >&2; tail -20 "$WORK/operator.log" >&2; exit 1; }
-sleep 2 # let the webhook registration land
+step "The demo: an nginx with keepalive_timeout 5s, and a pooled client that reuses connections after 10 s"
+K apply -f hack/demo/workload.yaml
+step "The policy (hack/demo/policy.yaml)"
+grep -v '^#' hack/demo/policy.yaml
+K apply -f hack/demo/policy.yaml
+# Pods created before the policy run without it: restart the client so that the webhook injects its pods.
+K -n "$NS" rollout restart deployment/checkout
+K -n "$NS" rollout status deployment/checkout --timeout=180s
+K -n "$NS" rollout status deployment/nginx --timeout=180s
+K -n "$NS" get pods -o wide
 
-step "A pod created before any policy exists"
-"$KUBECTL" -n "$NS" run payments-early --image=registry.example/payments:1 --labels=app=payments --restart=Never
-
-step "Applying deploy/examples/aws-nat-gateway.yaml"
-cat deploy/examples/aws-nat-gateway.yaml
-"$KUBECTL" -n "$NS" apply -f deploy/examples/aws-nat-gateway.yaml
-
-step "Creating pods the policy selects (the webhook injects them)"
-for i in 1 2; do
-  "$KUBECTL" -n "$NS" run "payments-$i" --image=registry.example/payments:1 --labels=app=payments --restart=Never
+step "Waiting for the agents in the pods to report (the operator collects every 30 s)"
+for _ in $(seq 1 120); do
+  reporting=$(K -n "$NS" get kap checkout -o jsonpath='{.status.conditions[?(@.type=="AgentsReporting")].status}')
+  findings=$(K -n "$NS" get kap checkout -o jsonpath='{.status.observed.findings}')
+  [[ "$reporting" == True && -n "$findings" ]] && break
+  sleep 2
 done
-"$KUBECTL" -n "$NS" run batch-1 --image=registry.example/batch:1 --labels=app=batch --restart=Never
-sleep 3
 
-step "kubectl get keepalivepolicies -n $NS -o wide"
-"$KUBECTL" -n "$NS" get keepalivepolicies -o wide
+step "kubectl get kap -n $NS -o wide"
+K -n "$NS" get kap -o wide
+step "kubectl describe kap checkout -n $NS"
+K -n "$NS" describe kap checkout | sed -n '/^Spec:/,$p'
 
-step "kubectl describe keepalivepolicy egress-through-nat"
-"$KUBECTL" -n "$NS" describe keepalivepolicy egress-through-nat | sed -n '/^Spec:/,$p'
+step "The keepalive sysctls inside a running checkout container, and on the host"
+pod=$(K -n "$NS" get pods -l app=checkout -o jsonpath='{.items[0].metadata.name}')
+for s in tcp_keepalive_time tcp_keepalive_intvl tcp_keepalive_probes; do
+  printf '  %-22s pod %s: %-6s host: %s\n' "$s" "$pod" \
+    "$(K -n "$NS" exec "$pod" -c client -- cat /proc/sys/net/ipv4/$s)" "$(cat /proc/sys/net/ipv4/$s)"
+done
 
-step "What the webhook put into pod payments-1"
-"$KUBECTL" -n "$NS" get pod payments-1 -o jsonpath='{.metadata.annotations}{"\n"}sysctls: {.spec.securityContext.sysctls}{"\n"}init containers: {.spec.initContainers[*].name}{"\n"}'
+step "What the agents found about the nginx"
+K -n "$NS" get kap checkout -o jsonpath='{range .status.observed.findings[*]}  - {@}{"\n"}{end}'
+step "And what the client lives through (kubectl logs $pod -c client --tail=4)"
+K -n "$NS" logs "$pod" -c client --tail=4 | sed 's/^/  /'
 
+step "Done in $(( $(date +%s) - T0 )) s"
 if [[ "${KEEP_RUNNING:-}" == 1 ]]; then
-  step "Running. export KUBECONFIG=$KUBECONFIG; $KUBECTL get kap -A -w   (Ctrl-C to stop)"
-  wait
+  echo "The cluster keeps running: export KUBECONFIG=$KUBECONFIG; $KUBECTL get kap -A -w"
+  echo "Stop it with: hack/cluster-down.sh"
 fi
