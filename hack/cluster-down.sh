@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Stops what hack/cluster-up.sh started, by the PIDs it recorded, and undoes its host changes:
-#   1. deletes every pod through the API while the kubelet runs (it stops their containers and sandboxes)
-#   2. stops kube-proxy and removes its nftables tables, stops the kubelet
-#   3. kills container tasks left, stops containerd, then the shims whose -address is OUR socket
-#   4. stops kube-scheduler, kube-controller-manager, kube-apiserver, etcd
-#   5. unmounts what is left under the cluster directory, removes the kubepods cgroups, the bridge, our
+#   1. stops kube-controller-manager and kube-scheduler, so that nothing recreates the pods deleted next
+#   2. deletes every pod through the API while the kubelet runs (it stops their containers and sandboxes)
+#   3. stops kube-proxy and removes its nftables tables, stops the kubelet
+#   4. kills container tasks left, stops containerd, then the shims whose -address is OUR socket
+#   5. stops kube-apiserver and etcd
+#   6. unmounts what is left under the cluster directory, removes the kubepods cgroups, the bridge, our
 #      nftables table, the host directories cluster-up.sh found absent, and restores the kernel tunables
-# State (etcd, containerd's images, PKI) stays under the cluster directory for a fast next start;
-# WIPE=1 deletes it too, except the PKI.
+#   7. deletes the cluster's state (etcd, kubelet, containerd with its images), keeping the PKI: the next
+#      cluster-up.sh starts a fresh cluster. KEEP_STATE=1 keeps it, for a cluster that comes back as it was.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source hack/cluster-env.sh
@@ -32,9 +33,9 @@ stop() { # name [seconds to wait after TERM]
 
 # the IDs of our containers, to find the kubelet's symlinks in /var/log/containers and libcni's cache later
 alive containerd && $CTR containers ls -q > "$C/run/container-ids" 2>/dev/null
+stop kube-controller-manager
+stop kube-scheduler
 if alive kube-apiserver && alive kubelet; then
-  # Deleting namespaces first stops controllers from recreating pods; then the pods themselves.
-  "$KUBECTL" delete deployments,statefulsets,daemonsets,replicasets,jobs --all -A --wait=false >/dev/null 2>&1
   "$KUBECTL" delete pods --all -A --grace-period=1 --wait=false >/dev/null 2>&1
   for _ in $(seq 1 120); do
     [[ -z "$("$KUBECTL" get pods -A -o name 2>/dev/null)" ]] && break
@@ -60,8 +61,6 @@ for p in $(pgrep -f containerd-shim-runc-v2 2>/dev/null); do
   fi
 done
 rm -f "$CONTAINERD_SOCK" "$CONTAINERD_SOCK.ttrpc"
-stop kube-scheduler
-stop kube-controller-manager
 stop kube-apiserver
 stop etcd
 
@@ -96,5 +95,5 @@ if [[ -f "$C/run/sysctls.orig" ]]; then
   log "kernel tunables restored"
 fi
 rm -f "$C/run/hostdirs.created" "$C/run/sysctls.orig" "$C/run/host.saved"
-if [[ "${WIPE:-}" == 1 ]]; then rm -rf "$C"/{data,log,logs,run}; log "state wiped"; fi
+if [[ "${KEEP_STATE:-}" != 1 ]]; then rm -rf "$C"/{data,log,run}; log "state deleted (the PKI and logs/ stay)"; fi
 log "down"

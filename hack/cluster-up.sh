@@ -50,6 +50,8 @@ done
 exec {lock}>"$CLUSTER_LOCK"
 flock -w 600 "$lock" || die "another cluster-up/down holds $CLUSTER_LOCK"
 
+# a cluster starting from nothing starts its logs afresh too (cluster-down.sh keeps them for a post-mortem)
+[[ -f "$C/run/host.saved" ]] || rm -rf "$C/logs"
 mkdir -p "$C"/{pki,etc/cni,run,logs,data/etcd,data/kubelet,data/containerd,log/pods}
 
 # ---------------------------------------------------------------------------------------------- host state

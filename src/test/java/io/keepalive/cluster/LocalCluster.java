@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * show the teardown restores it.
  */
 public final class LocalCluster
-    implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
+    implements BeforeAllCallback, ExtensionContext.Store.CloseableResource, AutoCloseable {
   static final String RELEASE = "keepalive-operator";
   static final String OPERATOR_NAMESPACE = "keepalive-system";
   private static final Duration UP_TIMEOUT = Duration.ofMinutes(5);

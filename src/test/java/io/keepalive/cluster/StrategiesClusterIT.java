@@ -87,12 +87,16 @@ class StrategiesClusterIT {
       assertNotNull(
           init.getState().getTerminated(), "apply-sysctls has not finished: " + init.getState());
       assertEquals(0, init.getState().getTerminated().getExitCode());
+      // the JVM announces JAVA_TOOL_OPTIONS on stderr first; the command's own line is the last
+      List<String> log =
+          LocalCluster.kubectl(
+                  "logs", "-n", ns, pod.getMetadata().getName(), "-c", "keepalive-sysctls")
+              .lines()
+              .toList();
       assertEquals(
           "apply-sysctls: in force in this network namespace: tcp_keepalive_time=120 "
               + "tcp_keepalive_intvl=30 tcp_keepalive_probes=5",
-          LocalCluster.kubectl(
-                  "logs", "-n", ns, pod.getMetadata().getName(), "-c", "keepalive-sysctls")
-              .trim());
+          log.get(log.size() - 1));
       assertEquals(host, Workloads.hostKeepalive(), "the node's own values changed");
     } finally {
       Workloads.deleteNamespace(ns);

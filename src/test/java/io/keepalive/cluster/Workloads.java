@@ -100,7 +100,7 @@ final class Workloads {
                       uwsgi_temp_path /tmp/uwsgi;
                       scgi_temp_path /tmp/scgi;
                       keepalive_timeout %3$ds;
-                      server { listen 8080; location / { return 200 "ok\n"; } }
+                      server { listen 8080; location / { return 200 "ok\\n"; } }
                     }
                 ---
                 apiVersion: apps/v1
