@@ -18,8 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The injected agent runs as a native sidecar in real pods and reports, and what the operator
  * writes on the policy matches the pods' real connections, counted from outside with `ss` in each
- * pod's network namespace: a client that arms TCP keepalive on its pooled connections and one that
- * does not, both to an nginx through its Service.
+ * pod's network namespace: a client that arms TCP keepalive on its pooled connections (in sync, no
+ * drift) and one that does not (the agents' finding: no sysctl can help those connections), each
+ * under its own policy, both to an nginx through its Service.
  */
 @ExtendWith(LocalCluster.class)
 class AgentReportsClusterIT {
@@ -38,10 +39,11 @@ class AgentReportsClusterIT {
             .get()
             .getSpec()
             .getClusterIP();
-    Workloads.policy(
-        ns, "clients", "client", "300/15/4", "Auto", "agent: {probeIntervalSeconds: 5}");
-    Workloads.apply(Workloads.pooledClient(ns, "armed", "client", server, 3, true));
-    Workloads.apply(Workloads.pooledClient(ns, "plain", "client", server, 2, false));
+    for (String tier : List.of("armed", "plain")) {
+      Workloads.policy(ns, tier, tier, "300/15/4", "Auto", "agent: {probeIntervalSeconds: 5}");
+    }
+    Workloads.apply(Workloads.pooledClient(ns, "armed", "armed", server, 3, true));
+    Workloads.apply(Workloads.pooledClient(ns, "plain", "plain", server, 2, false));
     Workloads.awaitRollout(ns, "armed");
     Workloads.awaitRollout(ns, "plain");
   }
@@ -75,38 +77,67 @@ class AgentReportsClusterIT {
   }
 
   @Test
-  void theStatusCountsThePodsRealConnections() {
+  void connectionsWithKeepaliveArmedAreInSync() {
+    awaitObserved("armed", "False", 3, 0);
+    assertEquals(List.of(3, 3), realConnections("armed"), "established / keepalive armed, by ss");
+  }
+
+  @Test
+  void connectionsWithoutKeepaliveAreTheAgentsFinding() {
     Policies.awaitStatus(
         LocalCluster.client(),
         ns,
-        "clients",
+        "plain",
+        Workloads.READY_WITHIN,
+        policy ->
+            assertEquals(
+                "AgentFindings",
+                reason(policy, "Drifted"),
+                explain(policy, "Drifted") + "; findings " + policy.getStatus().getObserved()));
+    awaitObserved("plain", "True", 2, 2);
+    assertEquals(List.of(2, 0), realConnections("plain"), "established / keepalive armed, by ss");
+  }
+
+  /** The policy's status once its one pod's agent reports the given connection counts. */
+  private static void awaitObserved(String policyName, String drifted, int established, int off) {
+    Policies.awaitStatus(
+        LocalCluster.client(),
+        ns,
+        policyName,
         Workloads.READY_WITHIN,
         policy -> {
-          assertEquals("True", condition(policy, "AgentsReporting"), "AgentsReporting");
-          assertEquals("False", condition(policy, "Drifted"), "Drifted");
+          assertEquals(
+              "True", condition(policy, "AgentsReporting"), explain(policy, "AgentsReporting"));
+          assertEquals(drifted, condition(policy, "Drifted"), explain(policy, "Drifted"));
           ObservedHealth observed = policy.getStatus().getObserved();
-          assertEquals(2, observed.getPodsReporting());
-          assertEquals(2, observed.getPodsInSync());
-          assertEquals(5, observed.getEstablishedConnections());
-          assertEquals(2, observed.getConnectionsWithoutKeepalive());
+          assertEquals(1, observed.getPodsReporting());
+          assertEquals(1, observed.getPodsInSync());
+          assertEquals(established, observed.getEstablishedConnections());
+          assertEquals(off, observed.getConnectionsWithoutKeepalive());
         });
-    // the same, counted with ss in the pods' network namespaces (the agent's own port left out)
-    int established = 0;
-    int withKeepaliveTimer = 0;
-    for (String app : List.of("armed", "plain")) {
-      for (Pod pod : Workloads.runningPods(ns, app, 1)) {
-        List<String> sockets =
-            LocalCluster.inNetworkOf(pod, "ss", "-Htno", "state", "established")
-                .lines()
-                .filter(line -> !line.contains(":9901 "))
-                .toList();
-        established += sockets.size();
-        withKeepaliveTimer +=
-            (int) sockets.stream().filter(line -> line.contains("timer:(keepalive")).count();
-      }
-    }
-    assertEquals(5, established, "established connections in the pods");
-    assertEquals(3, withKeepaliveTimer, "connections with TCP keepalive armed");
+  }
+
+  /**
+   * [established, with the keepalive timer armed] in the pod of {@code app}, counted with ss in its
+   * network namespace, the agent's own port left out.
+   */
+  private static List<Integer> realConnections(String app) {
+    Pod pod = Workloads.runningPods(ns, app, 1).get(0);
+    List<String> sockets =
+        LocalCluster.inNetworkOf(pod, "ss", "-Htno", "state", "established")
+            .lines()
+            .filter(line -> !line.contains(":9901 "))
+            .toList();
+    int armed = (int) sockets.stream().filter(line -> line.contains("timer:(keepalive")).count();
+    return List.of(sockets.size(), armed);
+  }
+
+  private static String reason(KeepalivePolicy policy, String type) {
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> c.getReason())
+        .findFirst()
+        .orElse("absent");
   }
 
   private static String condition(KeepalivePolicy policy, String type) {
@@ -115,5 +146,13 @@ class AgentReportsClusterIT {
         .map(c -> c.getStatus())
         .findFirst()
         .orElse("absent");
+  }
+
+  private static String explain(KeepalivePolicy policy, String type) {
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .map(c -> type + " " + c.getReason() + ": " + c.getMessage())
+        .findFirst()
+        .orElse(type + " absent");
   }
 }

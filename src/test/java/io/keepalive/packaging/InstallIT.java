@@ -164,7 +164,8 @@ class InstallIT {
             new String[] {"create", "leases.coordination.k8s.io", "-n", namespace},
             new String[] {"get", "leases.coordination.k8s.io/" + lease, "-n", namespace},
             new String[] {"update", "leases.coordination.k8s.io/" + lease, "-n", namespace},
-            // fabric8 7 renews the Lease with a PATCH: without it the leader loses the Lease at its first
+            // fabric8 7 renews the Lease with a PATCH: without it the leader loses the Lease at its
+            // first
             // renewal and exits (found on the real cluster)
             new String[] {"patch", "leases.coordination.k8s.io/" + lease, "-n", namespace});
     List<String[]> denied =
