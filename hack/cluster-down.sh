@@ -49,14 +49,16 @@ stop kubelet
 
 if alive containerd; then
   for t in $($CTR tasks ls -q 2>/dev/null); do $CTR tasks kill -s SIGKILL "$t" >/dev/null 2>&1; done
-  for _ in 1 2 3 4; do [[ -z "$($CTR tasks ls -q 2>/dev/null | head -c1)" ]] && break; sleep 0.5; done
+  for _ in 1 2 3 4; do [[ -z "$($CTR tasks ls -q 2>/dev/null)" ]] && break; sleep 0.5; done
   for t in $($CTR tasks ls -q 2>/dev/null); do $CTR tasks delete -f "$t" >/dev/null 2>&1; done
   for c in $($CTR containers ls -q 2>/dev/null); do $CTR containers delete "$c" >/dev/null 2>&1; done
 fi
 stop containerd
 # Shims outlive containerd by design; ours carry "-address <our socket>" on their command line.
 for p in $(pgrep -f containerd-shim-runc-v2 2>/dev/null); do
-  if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -qF -- "-address $CONTAINERD_SOCK "; then
+  # captured, then matched: grep -q on a pipe would close it early (SIGPIPE under pipefail)
+  cmdline=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+  if [[ "$cmdline" == *"-address $CONTAINERD_SOCK "* ]]; then
     kill -KILL "$p" 2>/dev/null && log "killed shim $p"
   fi
 done
@@ -72,7 +74,7 @@ done
 for c in $(find /sys/fs/cgroup -maxdepth 2 -type d -name 'kubepods*' 2>/dev/null); do
   find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
 done
-if find /sys/fs/cgroup -maxdepth 2 -type d -name 'kubepods*' 2>/dev/null | grep -q .; then
+if [[ -n "$(find /sys/fs/cgroup -maxdepth 2 -type d -name 'kubepods*' 2>/dev/null)" ]]; then
   log "some kubepods cgroups could not be removed"
 fi
 ip link show "$BRIDGE" >/dev/null 2>&1 && ip link del "$BRIDGE" && log "removed bridge $BRIDGE"
