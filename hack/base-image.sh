@@ -20,7 +20,7 @@ log() { echo "base-image: $*" >&2; }
 
 [[ -d "$JDK/jmods" ]] || { log "no $JDK/jmods: install openjdk-17-jdk-headless (bash hack/prereqs.sh)"; exit 1; }
 modules="$(sed -e 's/#.*//' -e '/^\s*-/d' "$MODULES_FILE" | tr -s ' \n' '\n' | sed '/^$/d' | paste -sd, -)"
-inputs="$( { cat "$0" "$MODULES_FILE" "$JDK/release"; dpkg-query -W "${PACKAGES[@]}"; } | sha256sum | cut -d' ' -f1)"
+inputs="$( { cat "$0" hack/image-tar.sh "$MODULES_FILE" "$JDK/release"; dpkg-query -W "${PACKAGES[@]}"; } | sha256sum | cut -d' ' -f1)"
 if [[ -f "$OUT" && "$(cat "$OUT.inputs" 2>/dev/null)" == "$inputs" ]]; then
   echo "$OUT"
   exit 0
@@ -68,26 +68,8 @@ printf 'passwd: files\ngroup: files\nhosts: files dns\n' > "$root/etc/nsswitch.c
 chmod -R go-w "$root"
 chmod 1777 "$root/tmp"
 
-# docker-archive (the `docker save` layout): one layer, its config, manifest.json. Reproducible: sorted
-# entries, numeric root ownership, mtime 0, so the same inputs give the same layer digest.
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$root" -cf "$work/layer.tar" .
-diff_id="$(sha256sum "$work/layer.tar" | cut -d' ' -f1)"
-mkdir "$work/archive" "$work/archive/$diff_id"
-mv "$work/layer.tar" "$work/archive/$diff_id/layer.tar"
-printf '%s' "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"1970-01-01T00:00:00Z\",\
-\"config\":{\"Env\":[\"PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\
-\"JAVA_HOME=/opt/java\",\"LANG=C.UTF-8\"],\"WorkingDir\":\"/\"},\
-\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$diff_id\"]},\
-\"history\":[{\"created\":\"1970-01-01T00:00:00Z\",\"created_by\":\"hack/base-image.sh: jlink $modules\"}]}" \
-  > "$work/config.json"
-config="$(sha256sum "$work/config.json" | cut -d' ' -f1)"
-mv "$work/config.json" "$work/archive/$config.json"
-printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["%s/layer.tar"]}]' "$config" "$ref" "$diff_id" \
-  > "$work/archive/manifest.json"
-# named entries, no "./": Jib refuses to extract an archive entry that is not below its destination
-tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$work/archive" -cf "$work/image.tar" \
-  manifest.json "$config.json" "$diff_id"
-mv "$work/image.tar" "$OUT"
+hack/image-tar.sh "$root" "$ref" "$OUT" null null \
+  '["PATH=/opt/java/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java","LANG=C.UTF-8"]'
 echo "$inputs" > "$OUT.inputs"
 log "$ref: $OUT ($(du -h "$OUT" | cut -f1), runtime $(du -sh "$root/opt/java" | cut -f1))"
 echo "$OUT"

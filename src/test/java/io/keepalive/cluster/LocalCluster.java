@@ -221,7 +221,7 @@ public final class LocalCluster
     Path image =
         Path.of(
             System.getProperty(
-                "tests.project.image",
+                "tests.image.tarball",
                 projectDir().resolve("target/keepalive-operator-image.tar").toString()));
     if (!Files.isRegularFile(image)) {
       throw new IllegalStateException(
