@@ -159,6 +159,14 @@ public final class InjectedContainers {
     return builder.build();
   }
 
+  /** Pull secrets of the injected image, added to the pod (names in the pod's namespace). */
+  public List<String> imagePullSecrets() {
+    return settings.imagePullSecrets().orElse(List.of()).stream()
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .toList();
+  }
+
   public Volume agentTmpVolume() {
     return new VolumeBuilder()
         .withName(AGENT_TMP_VOLUME)
@@ -189,11 +197,13 @@ public final class InjectedContainers {
   }
 
   private static ResourceRequirements resources(OperatorSettings.Resources r) {
-    return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity(r.cpuRequest()))
-        .addToRequests("memory", new Quantity(r.memoryRequest()))
-        .addToLimits("cpu", new Quantity(r.cpuLimit()))
-        .addToLimits("memory", new Quantity(r.memoryLimit()))
-        .build();
+    ResourceRequirementsBuilder resources =
+        new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity(r.cpuRequest()))
+            .addToRequests("memory", new Quantity(r.memoryRequest()));
+    if (!OperatorSettings.Resources.NO_LIMIT.equals(r.cpuLimit().trim())) {
+      resources.addToLimits("cpu", new Quantity(r.cpuLimit()));
+    }
+    return resources.addToLimits("memory", new Quantity(r.memoryLimit())).build();
   }
 }
