@@ -99,10 +99,10 @@ keepalive-operator-lease
 {{- $pdb := .Values.podDisruptionBudget -}}
 {{- if $pdb.enabled -}}
 {{- if kindIs "invalid" $pdb.maxUnavailable -}}
-{{- if and (kindIs "float64" $pdb.minAvailable) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) -}}
+{{- if and (not (kindIs "string" $pdb.minAvailable)) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) -}}
 {{- fail (printf "podDisruptionBudget.minAvailable %v with replicaCount %v would block every node drain: raise replicaCount, lower minAvailable or set podDisruptionBudget.maxUnavailable" $pdb.minAvailable .Values.replicaCount) -}}
 {{- end -}}
-{{- else if and (kindIs "float64" $pdb.maxUnavailable) (eq (int $pdb.maxUnavailable) 0) -}}
+{{- else if or (eq (toString $pdb.maxUnavailable) "0") (eq (toString $pdb.maxUnavailable) "0%") -}}
 {{- fail "podDisruptionBudget.maxUnavailable 0 would block every node drain: set it to 1 or more" -}}
 {{- end -}}
 {{- end -}}

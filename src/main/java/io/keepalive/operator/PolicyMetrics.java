@@ -1,6 +1,7 @@
 package io.keepalive.operator;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.prometheus.client.Collector;
@@ -67,6 +68,10 @@ public final class PolicyMetrics extends Collector {
               if (status.getObserved() != null) {
                 add(reporting, id, status.getObserved().getPodsReporting());
                 add(inSync, id, status.getObserved().getPodsInSync());
+              } else if (status.condition(ConditionTypes.AGENTS_REPORTING) != null) {
+                // agents are asked (the condition is there) and none answered: known to be 0
+                add(reporting, id, 0);
+                add(inSync, id, 0);
               }
               forEachKnown(
                   status,

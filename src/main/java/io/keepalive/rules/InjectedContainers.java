@@ -33,6 +33,9 @@ public final class InjectedContainers {
   public static final String SYSCTLS_CONTAINER = "keepalive-sysctls";
   public static final String AGENT_CONTAINER = "keepalive-agent";
 
+  /** Name of the agent's port: the chart's PodMonitor scrapes it by this name. */
+  public static final String AGENT_PORT_NAME = "keepalive-agent";
+
   /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
   public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
 
@@ -122,7 +125,7 @@ public final class InjectedContainers {
         base(AGENT_CONTAINER, List.of(Modes.AGENT), resources(settings.agent()))
             .withEnv(env)
             .addNewPort()
-            .withName("keepalive-agent")
+            .withName(AGENT_PORT_NAME)
             .withContainerPort(port)
             .withProtocol("TCP")
             .endPort()
