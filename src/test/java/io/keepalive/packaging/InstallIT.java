@@ -231,7 +231,9 @@ class InstallIT {
   private static boolean canI(String[] query) {
     List<String> args = new ArrayList<>(List.of("auth", "can-i"));
     args.addAll(List.of(query));
-    args.add("--as=" + serviceAccount);
+    if (List.of(query).stream().noneMatch(a -> a.startsWith("--as="))) {
+      args.add("--as=" + serviceAccount); // the operator, unless the query says whom
+    }
     Result result = ControlPlane.kubectlResult(args.toArray(String[]::new));
     String answer = result.stdout().trim();
     if (result.exit() == 0 && answer.equals("yes")) {

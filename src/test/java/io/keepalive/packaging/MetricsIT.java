@@ -110,8 +110,8 @@ class MetricsIT {
                 "1",
                 "KEEPALIVE_HTTP_TARGETS",
                 "[{\"url\":\"http://127.0.0.1:"
-                    + http
-                    + "/q/health/live?probe=1\",\"clientIdleTimeoutSeconds\":5}]"));
+                    + target.getAddress().getPort()
+                    + "/healthz?probe=1\",\"clientIdleTimeoutSeconds\":5}]"));
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))

@@ -115,12 +115,12 @@ class PodInjectorTest {
         pod.getSpec().getImagePullSecrets().stream().map(LocalObjectReference::getName).toList());
 
     Pod withoutAgent = web();
-    KeepalivePolicy noAgent = stored(1, 300);
+    KeepalivePolicy noAgent = stored(2, 300); // another generation: the build cache keys on it
     noAgent.getSpec().setAgent(new AgentSettings());
     noAgent.getSpec().getAgent().setEnabled(false);
     withSecrets.inject(withoutAgent, noAgent, InjectionStrategy.SecurityContext, V134);
     assertEquals(
-        null,
+        List.of(),
         withoutAgent.getSpec().getImagePullSecrets(),
         "sysctls alone pull no image: no secret needed");
   }
