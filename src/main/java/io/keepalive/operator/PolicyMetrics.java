@@ -53,34 +53,40 @@ public final class PolicyMetrics extends Collector {
             "1 when the policy's condition of this type is True, 0 when False; no series while "
                 + "Unknown. Types: Ready, Conflict, AgentsReporting, Drifted",
             List.of("namespace", "policy", "type"));
-    policies
-        .get()
-        .forEach(
-            policy -> {
-              KeepalivePolicyStatus status = policy.getStatus();
-              if (status == null) {
-                return;
-              }
-              List<String> id =
-                  List.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-              add(matched, id, status.getMatchedPods());
-              add(injected, id, status.getInjectedPods());
-              if (status.getObserved() != null) {
-                add(reporting, id, status.getObserved().getPodsReporting());
-                add(inSync, id, status.getObserved().getPodsInSync());
-              } else if (status.condition(ConditionTypes.AGENTS_REPORTING) != null) {
-                // agents are asked (the condition is there) and none answered: known to be 0
-                add(reporting, id, 0);
-                add(inSync, id, 0);
-              }
-              forEachKnown(
-                  status,
-                  c -> {
-                    List<String> labels = new ArrayList<>(id);
-                    labels.add(c.getType());
-                    conditions.addMetric(labels, "True".equals(c.getStatus()) ? 1 : 0);
-                  });
-            });
+    Stream<KeepalivePolicy> known;
+    try {
+      known = policies.get();
+    } catch (RuntimeException e) {
+      // a replica that does not lead may have no cache to read: no policy series, never a failed
+      // scrape
+      known = Stream.empty();
+    }
+    known.forEach(
+        policy -> {
+          KeepalivePolicyStatus status = policy.getStatus();
+          if (status == null) {
+            return;
+          }
+          List<String> id =
+              List.of(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+          add(matched, id, status.getMatchedPods());
+          add(injected, id, status.getInjectedPods());
+          if (status.getObserved() != null) {
+            add(reporting, id, status.getObserved().getPodsReporting());
+            add(inSync, id, status.getObserved().getPodsInSync());
+          } else if (status.condition(ConditionTypes.AGENTS_REPORTING) != null) {
+            // agents are asked (the condition is there) and none answered: known to be 0
+            add(reporting, id, 0);
+            add(inSync, id, 0);
+          }
+          forEachKnown(
+              status,
+              c -> {
+                List<String> labels = new ArrayList<>(id);
+                labels.add(c.getType());
+                conditions.addMetric(labels, "True".equals(c.getStatus()) ? 1 : 0);
+              });
+        });
     return List.of(matched, injected, reporting, inSync, conditions);
   }
 
