@@ -3,16 +3,27 @@
 # repository: etcd, kube-apiserver and kubectl (the apiserver tier and the packaging tier), and the node's
 # kubelet, kube-controller-manager, kube-scheduler and kube-proxy (the local cluster of hack/cluster-up.sh).
 # Tests and the main job use these binaries so that schema validation, CEL, admission webhooks, Services and
-# pods are Kubernetes' own.
+# pods are Kubernetes' own. The packaging tests' linters come the same way: actionlint (the release workflow),
+# promtool (the chart's alert rules and their unit tests) and promlint (client_golang's linter of the metrics
+# the operator and the agent really export, through a small wrapper program).
 #
 # Layout is what io.fabric8:kube-api-test expects for an offline start (it ignores the node binaries):
 #   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl,kubelet,kube-controller-manager,...}
-#   $KEEPALIVE_TOOLS_DIR/bin/helm
+#   $KEEPALIVE_TOOLS_DIR/bin/{helm,actionlint,promtool,promlint}
+#
+# Cold builds measured on this project's 2-core machine while other builds shared it (so upper bounds):
+# actionlint 10 s, promlint 15 s (module downloads included), promtool 11 min wall for 6.4 CPU-minutes (about
+# 4 minutes on an idle machine); kube-apiserver, kubectl and etcd take about 10 minutes, the node's four 3.5
+# more (they share most packages with the API server), helm about 2.
 # Prints the tools directory on stdout; progress goes to stderr.
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
 HELM_VERSION="${HELM_VERSION:-3.19.5}"
+ACTIONLINT_VERSION="${ACTIONLINT_VERSION:-1.7.12}"
+# promtool's module: Prometheus v3.x is tagged v0.3xx.y for Go (3.16.0 = v0.316.0)
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-0.316.0}"
+CLIENT_GOLANG_VERSION="${CLIENT_GOLANG_VERSION:-1.23.2}"
 TOOLS_DIR="${KEEPALIVE_TOOLS_DIR:-$HOME/.cache/keepalive-operator}"
 K8S_DIR="$TOOLS_DIR/k8s/${K8S_VERSION}-linux-amd64"
 WORK="$TOOLS_DIR/build"
@@ -87,12 +98,70 @@ build_helm() {
     "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION" >&2
 }
 
+# A Go program installed by its module path and version; the version is part of the cached name, so a
+# changed pin builds again.
+install_go_tool() {
+  local name="$1" package="$2" version="$3"
+  local target="$TOOLS_DIR/bin/$name-v$version"
+  if [[ ! -x "$target" ]]; then
+    log "building $name v$version"
+    local gobin="$WORK/gobin-$name"
+    mkdir -p "$gobin"
+    GOBIN="$gobin" go install -ldflags "-s -w" "$package@v$version" >&2
+    mv "$gobin/$name" "$target"
+  fi
+  ln -sfn "$name-v$version" "$TOOLS_DIR/bin/$name"
+}
+
+# promlint is a library (client_golang's prometheus/testutil/promlint): a wrapper module runs it over a scrape.
+build_promlint() {
+  local target="$TOOLS_DIR/bin/promlint-v$CLIENT_GOLANG_VERSION"
+  [[ -x "$target" ]] || {
+    log "building promlint (client_golang v$CLIENT_GOLANG_VERSION)"
+    local mod="$WORK/promlint-$CLIENT_GOLANG_VERSION"
+    mkdir -p "$mod"
+    printf 'module keepalive.io/promlint\n\ngo 1.23\n\nrequire github.com/prometheus/client_golang v%s\n' \
+      "$CLIENT_GOLANG_VERSION" > "$mod/go.mod"
+    cat > "$mod/main.go" <<'GO'
+// promlint lints the Prometheus text exposition on stdin with client_golang's promlint: one line per
+// problem ("metric: problem"), exit 1 when there is any, 2 when the input does not parse.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+)
+
+func main() {
+	problems, err := promlint.New(os.Stdin).Lint()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "promlint:", err)
+		os.Exit(2)
+	}
+	for _, p := range problems {
+		fmt.Printf("%s: %s\n", p.Metric, p.Text)
+	}
+	if len(problems) > 0 {
+		os.Exit(1)
+	}
+}
+GO
+    (cd "$mod" && go mod tidy 2>&1 | tail -3 >&2 && go build -ldflags "-s -w" -o "$target.tmp" . && mv "$target.tmp" "$target")
+  }
+  ln -sfn "promlint-v$CLIENT_GOLANG_VERSION" "$TOOLS_DIR/bin/promlint"
+}
+
 missing=false
 for b in "${KUBE_BINARIES[@]}" etcd; do [[ -x "$K8S_DIR/$b" ]] || missing=true; done
 if $missing; then
   build_kubernetes
 fi
 [[ -x "$TOOLS_DIR/bin/helm" ]] || build_helm
+install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+install_go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION"
+build_promlint
 "$K8S_DIR/kube-apiserver" --version >&2
 # Captured, not piped into head: under pipefail, head closing the pipe early kills etcd with SIGPIPE and
 # the script with exit 141 (seen in CI on a loaded machine).

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates every generated file that is committed, with the real tools:
 #   helm/keepalive-operator/files/crds/  the CRD the build generates from the Java classes (byte-for-byte copy)
+#   helm/keepalive-operator/README.md    the chart's README, from Chart.yaml and the comments of values.yaml
 #   deploy/keepalive-operator.yaml       the chart rendered with default values into namespace keepalive-system
 # Tests (io.keepalive.packaging.GeneratedFilesIT) fail when the committed copies drift; run this script then.
 #
@@ -40,6 +41,7 @@ if $refresh_crd; then
   mkdir -p "$CHART/files/crds"
   cp "target/kubernetes/$CRD" "$CHART/files/crds/$CRD"
   echo "generate: copied target/kubernetes/$CRD into $CHART/files/crds/" >&2
+  java hack/chart-readme.java "$CHART"
 fi
 
 # helm's default capabilities depend on how it was built; pin the Kubernetes version so output is the same

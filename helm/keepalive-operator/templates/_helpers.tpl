@@ -3,6 +3,11 @@
 {{- default "keepalive-operator" .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* Namespace of every namespaced object: namespaceOverride, else the release namespace. */}}
+{{- define "keepalive-operator.namespace" -}}
+{{- default .Release.Namespace .Values.namespaceOverride -}}
+{{- end -}}
+
 {{- define "keepalive-operator.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -15,6 +20,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: keepalive-operator
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Selects the operator's pods; never changes across upgrades (Deployment selectors are immutable). */}}
@@ -36,17 +44,21 @@ app.kubernetes.io/component: operator
 {{/* The image injected into pods: the operator's own unless injection.image overrides it. */}}
 {{- define "keepalive-operator.injectedImage" -}}
 {{- $i := .Values.injection.image -}}
-{{- if or $i.repository $i.tag -}}
+{{- if or $i.repository $i.tag $i.digest -}}
 {{- $repo := default .Values.image.repository $i.repository -}}
+{{- if $i.digest -}}
+{{- printf "%s@%s" $repo $i.digest -}}
+{{- else -}}
 {{- $tag := default (default .Chart.AppVersion .Values.image.tag) $i.tag -}}
 {{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
 {{- else -}}
 {{- include "keepalive-operator.image" . -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "keepalive-operator.serviceAccountName" -}}
-{{- include "keepalive-operator.fullname" . -}}
+{{- default (include "keepalive-operator.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
 
 {{- define "keepalive-operator.webhookServiceName" -}}
@@ -77,4 +89,24 @@ keepalive-operator-lease
 {{/* Where cert-manager's Secret is mounted in the operator (KEEPALIVE_WEBHOOK_CERTIFICATE_DIR). */}}
 {{- define "keepalive-operator.certificateDir" -}}
 /var/run/keepalive-operator/webhook-tls
+{{- end -}}
+
+{{/* Combinations the schema cannot express; each refusal says what to change. */}}
+{{- define "keepalive-operator.validate" -}}
+{{- if and .Values.webhook.enabled (eq (int .Values.webhook.port) (int .Values.httpPort)) -}}
+{{- fail (printf "webhook.port and httpPort are both %v: the webhook and the operator's HTTP server need different ports" .Values.httpPort) -}}
+{{- end -}}
+{{- $pdb := .Values.podDisruptionBudget -}}
+{{- if $pdb.enabled -}}
+{{- if kindIs "invalid" $pdb.maxUnavailable -}}
+{{- if and (not (kindIs "string" $pdb.minAvailable)) (ge (int $pdb.minAvailable) (int .Values.replicaCount)) -}}
+{{- fail (printf "podDisruptionBudget.minAvailable %v with replicaCount %v would block every node drain: raise replicaCount, lower minAvailable or set podDisruptionBudget.maxUnavailable" $pdb.minAvailable .Values.replicaCount) -}}
+{{- end -}}
+{{- else if or (eq (toString $pdb.maxUnavailable) "0") (eq (toString $pdb.maxUnavailable) "0%") -}}
+{{- fail "podDisruptionBudget.maxUnavailable 0 would block every node drain: set it to 1 or more" -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.networkPolicy.enabled (not .Values.networkPolicy.apiServerCidrs) -}}
+{{- fail "networkPolicy.enabled needs networkPolicy.apiServerCidrs: the API server's addresses (kubectl get endpoints kubernetes -n default), which must reach the webhook and which the operator must reach" -}}
+{{- end -}}
 {{- end -}}

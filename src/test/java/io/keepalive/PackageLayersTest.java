@@ -38,7 +38,8 @@ class PackageLayersTest {
           "operator", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
           "webhook", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
           "agent", Set.of("policy", "sidecar"),
-          "", Set.of("agent", "sidecar"));
+          "check", Set.of("policy", "rules", "webhook"),
+          "", Set.of("agent", "sidecar", "check"));
 
   static final Path CLASSES = Path.of("target/classes/io/keepalive");
   static final Pattern REFERENCE = Pattern.compile("io/keepalive/(?:([a-z]+)/|[A-Z])");

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.policy.PodMarks;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.InjectionDecision;
 import io.keepalive.rules.KubeVersion;
@@ -39,6 +40,10 @@ public class NamespaceRules {
   private final PodSecurity.Level defaultLevel;
 
   private final SharedIndexInformer<Namespace> namespaces;
+
+  /** Opt-in registration: pods of namespaces without keepalive.io/inject=true never reach us. */
+  private final boolean optIn;
+
   private volatile ClusterFacts facts;
   private CompletableFuture<Void> synced;
 
@@ -47,6 +52,7 @@ public class NamespaceRules {
     this.defaultLevel =
         PodSecurity.Level.valueOf(
             settings.webhook().podSecurityDefaultEnforce().trim().toLowerCase(Locale.ROOT));
+    this.optIn = settings.webhook().optIn();
     this.namespaces = client.namespaces().runnableInformer(0);
     namespaces.exceptionHandler(
         (started, t) -> true); // keep retrying: RBAC or the API server may come later
@@ -75,8 +81,11 @@ public class NamespaceRules {
    * while the API server's version cannot be read: without it the strategy cannot be judged.
    */
   public Optional<SkipReason> rulesOut(String namespace, KeepalivePolicy policy) {
-    return InjectionDecision.namespaceRulesOut(
-            namespace, labels(namespace), policy, defaultLevel, facts())
+    Optional<Map<String, String>> labels = labels(namespace);
+    if (optIn && labels.isPresent() && !"true".equals(labels.get().get(PodMarks.INJECT_LABEL))) {
+      return Optional.of(SkipReason.OptedOut);
+    }
+    return InjectionDecision.namespaceRulesOut(namespace, labels, policy, defaultLevel, facts())
         .map(InjectionDecision.Skip::reason);
   }
 

@@ -37,11 +37,17 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   private final AgentGatherer agents;
   private final NamespaceRules namespaceRules;
   private final Counter statusWrites;
+  private final OperatorMetrics metrics;
   private InformerEventSource<Pod, KeepalivePolicy> pods;
 
   public KeepalivePolicyReconciler(
-      AgentGatherer agents, NamespaceRules namespaceRules, MeterRegistry registry, Clock clock) {
+      AgentGatherer agents,
+      NamespaceRules namespaceRules,
+      MeterRegistry registry,
+      OperatorMetrics metrics,
+      Clock clock) {
     this.clock = clock;
+    this.metrics = metrics;
     this.agents = agents;
     this.namespaceRules = namespaceRules;
     this.statusWrites =
@@ -119,6 +125,8 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                 .withOnUpdateFilter(KeepalivePolicyReconciler::neighbourChanged)
                 .build(),
             context);
+
+    metrics.policies().readFrom(() -> context.getPrimaryCache().list());
 
     SimpleInboundEventSource<KeepalivePolicy> answers =
         new SimpleInboundEventSource<>("agent-answers");

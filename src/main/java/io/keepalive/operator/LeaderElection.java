@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,17 +35,24 @@ public class LeaderElection {
   @Produces
   @Singleton
   @Unremovable
-  LeaderElectionConfiguration leaderElectionConfiguration(OperatorSettings settings) {
+  LeaderElectionConfiguration leaderElectionConfiguration(
+      OperatorSettings settings, OperatorMetrics metrics) {
     return new LeaderElectionConfiguration(
         LEASE_NAME,
         settings.namespace(),
-        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        Duration.ofSeconds(settings.leaderElection().leaseDurationSeconds()),
+        Duration.ofSeconds(settings.leaderElection().renewDeadlineSeconds()),
+        Duration.ofSeconds(settings.leaderElection().retryPeriodSeconds()),
         null,
         new LeaderCallbacks(
-            () -> LOG.info("leading: this replica reconciles policies"),
-            LeaderElection::stoppedLeading,
+            () -> {
+              metrics.leading(true);
+              LOG.info("leading: this replica reconciles policies");
+            },
+            () -> {
+              metrics.leading(false);
+              stoppedLeading();
+            },
             leader -> LOG.infof("policy reconciliation is led by %s", leader)),
         false);
   }

@@ -1,8 +1,10 @@
 package io.keepalive.policy;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Categories;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
@@ -15,40 +17,39 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(KeepalivePolicy.GROUP)
 @Version(KeepalivePolicy.VERSION)
 @ShortNames("kap")
-// The CRD generator orders printer columns by their JSONPath. Recursive descent ("..") selects the
-// same single
-// field here but sorts first, so `kubectl get kap` shows TIME INTERVAL PROBES MATCHED INJECTED
-// READY AGE;
-// PolicyStatusApiserverTest checks the order and the values with the real kubectl.
+@Categories("keepalive")
+// Columns in this order (PolicyCrd keeps it; the generator would sort them by path), each path
+// selecting exactly its field. PolicyStatusApiserverTest checks order and values with the real
+// kubectl.
 @AdditionalPrinterColumn(
     name = "Time",
     type = AdditionalPrinterColumn.Type.INTEGER,
-    jsonPath = "..spec.tcp..timeSeconds")
+    jsonPath = ".spec.tcp.timeSeconds")
 @AdditionalPrinterColumn(
     name = "Interval",
     type = AdditionalPrinterColumn.Type.INTEGER,
-    jsonPath = "..spec.tcp.intervalSeconds")
+    jsonPath = ".spec.tcp.intervalSeconds")
 @AdditionalPrinterColumn(
     name = "Probes",
     type = AdditionalPrinterColumn.Type.INTEGER,
-    jsonPath = "..spec.tcp.probes")
+    jsonPath = ".spec.tcp.probes")
 @AdditionalPrinterColumn(
     name = "Matched",
     type = AdditionalPrinterColumn.Type.INTEGER,
-    jsonPath = "..status..matchedPods")
+    jsonPath = ".status.matchedPods")
 @AdditionalPrinterColumn(
     name = "Injected",
     type = AdditionalPrinterColumn.Type.INTEGER,
-    jsonPath = "..status.injectedPods")
+    jsonPath = ".status.injectedPods")
 @AdditionalPrinterColumn(
     name = "Reason",
     type = AdditionalPrinterColumn.Type.STRING,
     priority = 1,
-    jsonPath = "..status['conditions'][?(@.type==\"Ready\")].reason")
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(
     name = "Ready",
     type = AdditionalPrinterColumn.Type.STRING,
-    jsonPath = "..status['conditions'][?(@.type==\"Ready\")].status")
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
 @AdditionalPrinterColumn(
     name = "Age",
     type = AdditionalPrinterColumn.Type.DATE,
@@ -59,4 +60,21 @@ public class KeepalivePolicy extends CustomResource<KeepalivePolicySpec, Keepali
   public static final String VERSION = "v1alpha1";
   public static final String PLURAL = "keepalivepolicies";
   public static final String CRD_NAME = PLURAL + "." + GROUP;
+
+  // overridden only for their descriptions in the CRD (kubectl explain keepalivepolicy.spec)
+  @Override
+  @JsonPropertyDescription(
+      "What the policy asks for: which pods, which keepalive values, how they get in, and what the "
+          + "agents check.")
+  public KeepalivePolicySpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "What the operator found, written by the operator only: counts of matched and injected pods, "
+          + "conditions, and the agents' observations.")
+  public KeepalivePolicyStatus getStatus() {
+    return super.getStatus();
+  }
 }

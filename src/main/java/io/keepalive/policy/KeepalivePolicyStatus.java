@@ -2,8 +2,11 @@ package io.keepalive.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.policy.status.PolicyCondition;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,7 +27,10 @@ public class KeepalivePolicyStatus {
   @JsonPropertyDescription("Matched pods that carry this policy's current generation.")
   private Integer injectedPods;
 
-  @JsonPropertyDescription("Ready, Conflict, AgentsReporting and Drifted conditions.")
+  @JsonPropertyDescription(
+      "Ready, Conflict, AgentsReporting and Drifted conditions, at most one of each type.")
+  @SchemaFrom(type = PolicyCondition[].class)
+  @Size(max = 8)
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("What the sidecar agents of the matched pods observe, summed up.")

@@ -33,6 +33,9 @@ public final class InjectedContainers {
   public static final String SYSCTLS_CONTAINER = "keepalive-sysctls";
   public static final String AGENT_CONTAINER = "keepalive-agent";
 
+  /** Name of the agent's port: the chart's PodMonitor scrapes it by this name. */
+  public static final String AGENT_PORT_NAME = "keepalive-agent";
+
   /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
   public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
 
@@ -122,7 +125,7 @@ public final class InjectedContainers {
         base(AGENT_CONTAINER, List.of(Modes.AGENT), resources(settings.agent()))
             .withEnv(env)
             .addNewPort()
-            .withName("keepalive-agent")
+            .withName(AGENT_PORT_NAME)
             .withContainerPort(port)
             .withProtocol("TCP")
             .endPort()
@@ -159,6 +162,14 @@ public final class InjectedContainers {
     return builder.build();
   }
 
+  /** Pull secrets of the injected image, added to the pod (names in the pod's namespace). */
+  public List<String> imagePullSecrets() {
+    return settings.imagePullSecrets().orElse(List.of()).stream()
+        .map(String::trim)
+        .filter(n -> !n.isEmpty())
+        .toList();
+  }
+
   public Volume agentTmpVolume() {
     return new VolumeBuilder()
         .withName(AGENT_TMP_VOLUME)
@@ -189,11 +200,13 @@ public final class InjectedContainers {
   }
 
   private static ResourceRequirements resources(OperatorSettings.Resources r) {
-    return new ResourceRequirementsBuilder()
-        .addToRequests("cpu", new Quantity(r.cpuRequest()))
-        .addToRequests("memory", new Quantity(r.memoryRequest()))
-        .addToLimits("cpu", new Quantity(r.cpuLimit()))
-        .addToLimits("memory", new Quantity(r.memoryLimit()))
-        .build();
+    ResourceRequirementsBuilder resources =
+        new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity(r.cpuRequest()))
+            .addToRequests("memory", new Quantity(r.memoryRequest()));
+    if (!OperatorSettings.Resources.NO_LIMIT.equals(r.cpuLimit().trim())) {
+      resources.addToLimits("cpu", new Quantity(r.cpuLimit()));
+    }
+    return resources.addToLimits("memory", new Quantity(r.memoryLimit())).build();
   }
 }

@@ -3,6 +3,7 @@ package io.keepalive.rules;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -111,6 +112,9 @@ public final class PodInjector {
     if (!inits.isEmpty()) {
       spec.setInitContainers(inits);
     }
+    if (parts.init() != null || parts.agent() != null) {
+      addPullSecrets(spec, containers.imagePullSecrets());
+    }
 
     ObjectMeta meta = pod.getMetadata() != null ? pod.getMetadata() : new ObjectMeta();
     pod.setMetadata(meta);
@@ -174,6 +178,22 @@ public final class PodInjector {
       injected.put("agent", agent);
     }
     return new Parts(sysctls, init, agent, hash(injected));
+  }
+
+  /** After the pod's own, the ones it does not have yet: a pod's pull secrets are never dropped. */
+  private static void addPullSecrets(PodSpec spec, List<String> names) {
+    if (names.isEmpty()) {
+      return;
+    }
+    List<LocalObjectReference> secrets =
+        new ArrayList<>(
+            spec.getImagePullSecrets() == null ? List.of() : spec.getImagePullSecrets());
+    for (String name : names) {
+      if (secrets.stream().noneMatch(s -> name.equals(s.getName()))) {
+        secrets.add(new LocalObjectReference(name));
+      }
+    }
+    spec.setImagePullSecrets(secrets);
   }
 
   /** The keepalive sysctls the pod sets itself, by name (sorted: part of the build cache's key). */

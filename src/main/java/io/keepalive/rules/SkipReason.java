@@ -8,7 +8,10 @@ package io.keepalive.rules;
 public enum SkipReason {
   /** No policy of the pod's namespace selects it. */
   NoMatchingPolicy(false),
-  /** The pod carries keepalive.io/inject: "false". */
+  /**
+   * The pod or its namespace carries keepalive.io/inject: "false", or the webhook is opt-in and the
+   * namespace does not carry keepalive.io/inject: "true".
+   */
   OptedOut(false),
   /**
    * The pod already carries an injection (reinvocation, or a manifest copied from an injected pod).

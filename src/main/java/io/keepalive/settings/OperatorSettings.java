@@ -50,6 +50,29 @@ public interface OperatorSettings {
   /** The mutating admission webhook. */
   Webhook webhook();
 
+  /** Leader election among replicas: the Lease in the operator's namespace. */
+  LeaderElection leaderElection();
+
+  interface LeaderElection {
+    /** Seconds a Lease is valid without renewal. */
+    @WithDefault("15")
+    int leaseDurationSeconds();
+
+    /** Seconds the leader tries to renew before it gives up leading. */
+    @WithDefault("10")
+    int renewDeadlineSeconds();
+
+    /** Seconds between attempts to take or renew the Lease. */
+    @WithDefault("2")
+    int retryPeriodSeconds();
+  }
+
+  /**
+   * Pull secrets (names) added to every pod that gets containers injected, for a private mirror of
+   * the injected image. They must exist in the pod's namespace; the pod's own pull secrets stay.
+   */
+  Optional<List<String>> imagePullSecrets();
+
   interface Resources {
     @WithDefault("10m")
     String cpuRequest();
@@ -57,8 +80,14 @@ public interface OperatorSettings {
     @WithDefault("32Mi")
     String memoryRequest();
 
+    /**
+     * {@value #NO_LIMIT}: no CPU limit (the container may use idle CPU; its request still reserves
+     * its share). An empty value cannot say that: configuration treats it as unset.
+     */
     @WithDefault("100m")
     String cpuLimit();
+
+    String NO_LIMIT = "none";
 
     @WithDefault("64Mi")
     String memoryLimit();
@@ -138,6 +167,29 @@ public interface OperatorSettings {
 
     /** Outside a cluster (local control plane, tests): call this URL instead of the Service. */
     Optional<String> url();
+
+    /**
+     * Opt-in: the API server calls the webhook only for namespaces labelled
+     * keepalive.io/inject=true (and the status counts pods of other namespaces as opted out). Off:
+     * every namespace but the excluded ones and those labelled keepalive.io/inject=false.
+     */
+    @WithDefault("false")
+    boolean optIn();
+
+    /**
+     * A label selector (JSON) ANDed with the registration's own namespaceSelector: its matchLabels
+     * are added, its matchExpressions come after the registration's.
+     */
+    Optional<String> namespaceSelector();
+
+    /** A label selector (JSON) ANDed with the registration's own objectSelector, likewise. */
+    Optional<String> objectSelector();
+
+    /**
+     * matchConditions (JSON list of {name, expression}): CEL the API server evaluates before it
+     * calls the webhook (Kubernetes >= 1.30, beta in 1.28-1.29), to send it fewer pods.
+     */
+    Optional<String> matchConditions();
 
     /** Secret in the operator's namespace holding the self-managed CA and serving certificate. */
     @WithDefault("keepalive-operator-webhook-tls")

@@ -53,6 +53,7 @@ public class Webhook {
   private final Clock clock;
   private final WebhookMetrics metrics;
   private final PolicyEvents events;
+  private final CertificateExpiryMetric certificateExpiry;
   private final ObjectMapper mapper = new ObjectMapper();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private volatile AdmissionHandler handler;
@@ -73,6 +74,7 @@ public class Webhook {
     this.vertx = vertx;
     this.clock = clock;
     this.metrics = new WebhookMetrics(registry);
+    this.certificateExpiry = new CertificateExpiryMetric(registry);
     this.events = new PolicyEvents(client, EVENT_WINDOW, clock);
   }
 
@@ -123,6 +125,7 @@ public class Webhook {
         new WebhookServer(
             vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
     server.start(tls.serving());
+    certificateExpiry.presenting(tls.serving());
     if (settings.webhook().manageConfiguration()) {
       register(tls.caBundle());
       LOG.infof(
@@ -142,7 +145,10 @@ public class Webhook {
                 register(caBundle);
               }
             },
-            serving::updateCertificate);
+            pem -> {
+              serving.updateCertificate(pem);
+              certificateExpiry.presenting(pem);
+            });
     // ordered: a slow flush (API server busy) must not overlap the next one
     timer =
         vertx.setPeriodic(

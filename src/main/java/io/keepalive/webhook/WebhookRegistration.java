@@ -1,6 +1,10 @@
 package io.keepalive.webhook;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -13,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The MutatingWebhookConfiguration: pods, CREATE only, never the operator's own namespace,
@@ -22,6 +27,7 @@ import java.util.List;
 public final class WebhookRegistration {
   public static final String WEBHOOK_NAME = "pods.keepalive.io";
   public static final String FIELD_MANAGER = "keepalive-operator";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private WebhookRegistration() {}
 
@@ -52,13 +58,24 @@ public final class WebhookRegistration {
             .withKey("kubernetes.io/metadata.name")
             .withOperator("NotIn")
             .withValues(excludedNamespaces(settings))
-            .endMatchExpression()
-            // a whole namespace opts out with the same label a pod uses
-            .addNewMatchExpression()
-            .withKey(PodMarks.INJECT_LABEL)
-            .withOperator("NotIn")
-            .withValues("false")
             .endMatchExpression();
+    if (webhook.optIn()) {
+      // only namespaces that ask for it, with the label a namespace otherwise opts out with
+      namespaces
+          .addNewMatchExpression()
+          .withKey(PodMarks.INJECT_LABEL)
+          .withOperator("In")
+          .withValues("true")
+          .endMatchExpression();
+    } else {
+      // a whole namespace opts out with the same label a pod uses
+      namespaces
+          .addNewMatchExpression()
+          .withKey(PodMarks.INJECT_LABEL)
+          .withOperator("NotIn")
+          .withValues("false")
+          .endMatchExpression();
+    }
     // with a namespace allow-list, the API server does not even call for pods elsewhere
     settings
         .watchNamespaces()
@@ -71,6 +88,24 @@ public final class WebhookRegistration {
                     .withOperator("In")
                     .withValues(allowed)
                     .endMatchExpression());
+    LabelSelectorBuilder objects =
+        new LabelSelectorBuilder()
+            .addNewMatchExpression()
+            .withKey(PodMarks.INJECT_LABEL)
+            .withOperator("NotIn")
+            .withValues("false")
+            .endMatchExpression()
+            .addNewMatchExpression()
+            .withKey(PodMarks.COMPONENT_LABEL)
+            .withOperator("NotIn")
+            .withValues(PodMarks.COMPONENT_VALUE)
+            .endMatchExpression();
+    webhook
+        .namespaceSelector()
+        .ifPresent(json -> narrow(namespaces, json, "keepalive.webhook.namespace-selector"));
+    webhook
+        .objectSelector()
+        .ifPresent(json -> narrow(objects, json, "keepalive.webhook.object-selector"));
 
     return new MutatingWebhookConfigurationBuilder()
         .withNewMetadata()
@@ -96,21 +131,47 @@ public final class WebhookRegistration {
                 .withScope("Namespaced")
                 .endRule()
                 .withNamespaceSelector(namespaces.build())
-                .withNewObjectSelector()
-                .addNewMatchExpression()
-                .withKey(PodMarks.INJECT_LABEL)
-                .withOperator("NotIn")
-                .withValues("false")
-                .endMatchExpression()
-                .addNewMatchExpression()
-                .withKey(PodMarks.COMPONENT_LABEL)
-                .withOperator("NotIn")
-                .withValues(PodMarks.COMPONENT_VALUE)
-                .endMatchExpression()
-                .endObjectSelector()
+                .withObjectSelector(objects.build())
+                .withMatchConditions(matchConditions(webhook.matchConditions()))
                 .withClientConfig(clientConfig)
                 .build())
         .build();
+  }
+
+  /**
+   * The user's selector ANDed with ours: its labels added, its expressions after ours (the chart
+   * renders the same order).
+   */
+  private static void narrow(LabelSelectorBuilder ours, String json, String setting) {
+    LabelSelector extra = parse(json, LabelSelector.class, setting);
+    if (extra.getMatchLabels() != null && !extra.getMatchLabels().isEmpty()) {
+      ours.addToMatchLabels(extra.getMatchLabels());
+    }
+    if (extra.getMatchExpressions() != null) {
+      ours.addAllToMatchExpressions(extra.getMatchExpressions());
+    }
+  }
+
+  private static List<MatchCondition> matchConditions(Optional<String> json) {
+    if (json.isEmpty()) {
+      return null;
+    }
+    List<MatchCondition> conditions =
+        List.of(parse(json.get(), MatchCondition[].class, "keepalive.webhook.match-conditions"));
+    return conditions.isEmpty() ? null : conditions;
+  }
+
+  private static <T> T parse(String json, Class<T> type, String setting) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          setting
+              + " is not a valid "
+              + type.getSimpleName()
+              + " in JSON: "
+              + e.getOriginalMessage());
+    }
   }
 
   static List<String> excludedNamespaces(OperatorSettings settings) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,9 +90,13 @@ class AgentStandaloneNetnsTest {
         .until(() -> agent.target(REFUSED).getJsonObject("canary").getLong("completedRuns") >= 3);
     assertEquals("ok\n", ns.curl("http://127.0.0.1:9911/healthz"));
     String metrics = ns.curl("http://127.0.0.1:9911/metrics");
-    assertContains(metrics, "keepalive_target_reachable{url=\"" + REFUSED + "\",} 0.0");
-    assertContains(metrics, "keepalive_sockets{state=\"established\",}");
-    assertContains(metrics, "keepalive_sysctl_observed{sysctl=\"tcp_keepalive_time\",} 7200.0");
+    // targets are labelled by host and port, never by their full URL
+    assertContains(
+        metrics,
+        "keepalive_target_reachable{target=\"" + URI.create(REFUSED).getAuthority() + "\",} 0.0");
+    assertContains(metrics, "keepalive_tcp_sockets{state=\"established_keepalive_off\",}");
+    assertContains(metrics, "\nkeepalive_sysctl_time_seconds 7200.0\n");
+    assertFalse(metrics.contains("NaN"), metrics);
     assertTrue(agent.process.isAlive());
     assertFalse(agent.log().toLowerCase().contains("quarkus"), agent.log());
     assertFalse(agent.log().toLowerCase().contains("kubernetes"), agent.log());

@@ -413,6 +413,7 @@ class ChartIT {
     List<JsonNode> on =
         render(
             "podDisruptionBudget.enabled=true",
+            "replicaCount=2",
             "serviceMonitor.enabled=true",
             "serviceMonitor.labels.release=prometheus");
     JsonNode pdb = one(on, "PodDisruptionBudget");
@@ -443,9 +444,21 @@ class ChartIT {
             new String[] {"webhook.certificate.mode=cert-manager"},
             new String[] {"watchNamespaces={a}"},
             new String[] {"webhook.enabled=false"},
-            new String[] {"injection.agent.jvmOptions=-XX:+UseSerialGC -Xmx48m"})) {
+            new String[] {"injection.agent.jvmOptions=-XX:+UseSerialGC -Xmx48m"},
+            new String[] {
+              "injection.imagePullSecrets={mirror}",
+              "injection.command={/app/run}",
+              "webhook.optIn=true",
+              "webhook.namespaceSelector.matchLabels.a=b",
+              "webhook.objectSelector.matchLabels.a=b",
+              "webhook.matchConditions[0].name=x",
+              "webhook.matchConditions[0].expression=has(object.metadata)",
+              "webhook.url=https://example:9443/x"
+            })) {
       for (String name : operatorEnv(render(sets)).keySet()) {
-        if (!known.contains(name) && !PENDING_SETTINGS.contains(name)) {
+        if (name.startsWith("KEEPALIVE_")
+            && !known.contains(name)
+            && !PENDING_SETTINGS.contains(name)) {
           unknown.add(name);
         }
       }

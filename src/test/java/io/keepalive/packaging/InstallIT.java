@@ -5,8 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.operator.LeaderElection;
+import io.keepalive.rules.PodSelection;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Processes.Result;
 import io.keepalive.testing.TestNamespaces;
@@ -14,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -229,7 +235,9 @@ class InstallIT {
   private static boolean canI(String[] query) {
     List<String> args = new ArrayList<>(List.of("auth", "can-i"));
     args.addAll(List.of(query));
-    args.add("--as=" + serviceAccount);
+    if (List.of(query).stream().noneMatch(a -> a.startsWith("--as="))) {
+      args.add("--as=" + serviceAccount); // the operator, unless the query says whom
+    }
     Result result = ControlPlane.kubectlResult(args.toArray(String[]::new));
     String answer = result.stdout().trim();
     if (result.exit() == 0 && answer.equals("yes")) {
@@ -283,6 +291,113 @@ class InstallIT {
     Files.writeString(file, object.toString());
     Result result = ControlPlane.kubectlResult("create", "-n", ns, "-f", file.toString());
     return result.exit() == 0 ? "" : result.output();
+  }
+
+  /**
+   * A namespace admin manages policies through the built-in admin role, with no RBAC written for
+   * them. This control plane runs no kube-controller-manager, so the test does what its
+   * clusterrole-aggregation controller does (the built-in roles' aggregationRule over every
+   * ClusterRole's labels, to a fixed point) and binds the result in one namespace, as a namespace
+   * admin is bound; the API server's authorizer answers.
+   */
+  @Test
+  void namespaceAdminsManagePoliciesThroughTheBuiltInRoles() {
+    String other = TestNamespaces.create(client, "ka-other");
+    Map<String, List<PolicyRule>> aggregated = aggregate(List.of("admin", "edit", "view"));
+    String suffix = fullname.substring(3);
+    for (String role : List.of("admin", "view")) {
+      client
+          .rbac()
+          .clusterRoles()
+          .resource(
+              new ClusterRoleBuilder()
+                  .withNewMetadata()
+                  .withName("aggregated-" + role + "-" + suffix)
+                  .endMetadata()
+                  .withRules(aggregated.get(role))
+                  .build())
+          .create();
+      client
+          .rbac()
+          .roleBindings()
+          .inNamespace(namespace)
+          .resource(
+              new RoleBindingBuilder()
+                  .withNewMetadata()
+                  .withName(role + "-" + suffix)
+                  .endMetadata()
+                  .withNewRoleRef(
+                      "rbac.authorization.k8s.io",
+                      "ClusterRole",
+                      "aggregated-" + role + "-" + suffix)
+                  .addNewSubject()
+                  .withKind("User")
+                  .withName(role + "-" + suffix)
+                  .withApiGroup("rbac.authorization.k8s.io")
+                  .endSubject()
+                  .build())
+          .create();
+    }
+    String admin = "--as=admin-" + suffix, viewer = "--as=view-" + suffix;
+    String policies = "keepalivepolicies.keepalive.io";
+    List<String> wrong = new ArrayList<>();
+    for (String verb : List.of("create", "update", "patch", "delete", "get", "list", "watch")) {
+      expect(wrong, true, verb, policies, "-n", namespace, admin);
+      expect(wrong, false, verb, policies, "-n", other, admin);
+    }
+    expect(wrong, false, "patch", policies, "--subresource=status", "-n", namespace, admin);
+    expect(wrong, false, "update", policies, "--subresource=status", "-n", namespace, admin);
+    expect(wrong, true, "get", policies, "--subresource=status", "-n", namespace, admin);
+    expect(wrong, true, "list", policies, "-n", namespace, viewer);
+    expect(wrong, true, "get", policies, "--subresource=status", "-n", namespace, viewer);
+    expect(wrong, false, "create", policies, "-n", namespace, viewer);
+    expect(wrong, false, "list", policies, "-n", other, viewer);
+    assertEquals(List.of(), wrong);
+  }
+
+  private static void expect(List<String> wrong, boolean allowed, String... query) {
+    if (canI(query) != allowed) {
+      wrong.add((allowed ? "cannot " : "can ") + String.join(" ", query));
+    }
+  }
+
+  /** The rules the clusterrole-aggregation controller gives each of these roles. */
+  private static Map<String, List<PolicyRule>> aggregate(List<String> roles) {
+    List<ClusterRole> all = client.rbac().clusterRoles().list().getItems();
+    Map<String, List<PolicyRule>> rules = new HashMap<>();
+    all.forEach(
+        r -> rules.put(r.getMetadata().getName(), r.getRules() == null ? List.of() : r.getRules()));
+    boolean changed = true;
+    while (changed) {
+      changed = false;
+      for (ClusterRole role : all) {
+        if (role.getAggregationRule() == null) {
+          continue;
+        }
+        List<PolicyRule> union = new ArrayList<>();
+        for (ClusterRole source : all) {
+          boolean selected =
+              !source.getMetadata().getName().equals(role.getMetadata().getName())
+                  && role.getAggregationRule().getClusterRoleSelectors().stream()
+                      .anyMatch(s -> PodSelection.selects(s, source.getMetadata().getLabels()));
+          if (selected) {
+            rules.get(source.getMetadata().getName()).stream()
+                .filter(r -> !union.contains(r))
+                .forEach(union::add);
+          }
+        }
+        if (!union.equals(rules.get(role.getMetadata().getName()))) {
+          rules.put(role.getMetadata().getName(), union);
+          changed = true;
+        }
+      }
+    }
+    Map<String, List<PolicyRule>> wanted = new HashMap<>();
+    roles.forEach(r -> wanted.put(r, rules.get(r)));
+    assertTrue(
+        wanted.get("admin").stream().anyMatch(r -> r.getResources().contains("keepalivepolicies")),
+        "the built-in admin role does not select the chart's policy roles");
+    return wanted;
   }
 
   /**

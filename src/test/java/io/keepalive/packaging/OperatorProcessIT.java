@@ -1,22 +1,13 @@
 package io.keepalive.packaging;
 
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Ports;
 import io.keepalive.testing.TestNamespaces;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,8 +21,7 @@ import org.junit.jupiter.api.Test;
 class OperatorProcessIT {
   static final String NAMESPACE = "keepalive-process-it";
   static KubernetesClient client;
-  static Process operator;
-  static Path log;
+  static OperatorProcess operator;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,54 +32,15 @@ class OperatorProcessIT {
 
   @AfterAll
   static void stop() {
-    if (operator != null && operator.isAlive()) {
-      operator.destroyForcibly();
+    if (operator != null) {
+      operator.close();
     }
     client.close();
   }
 
   @Test
   void readyThenLeaderThenStopsPromptlyOnSigterm() throws Exception {
-    Path jar = Packaging.projectDir().resolve("target/quarkus-app/quarkus-run.jar");
-    assertTrue(
-        Files.exists(jar), jar + " is built by `./mvnw package` before the integration tests");
-    int http = Ports.free(), webhook = Ports.free();
-    log = Files.createTempFile("operator", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar",
-                    jar.toString(),
-                    "operator"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    var env = builder.environment();
-    env.put("KUBECONFIG", ControlPlane.kubeconfigFile().toString());
-    env.put("KEEPALIVE_NAMESPACE", NAMESPACE);
-    env.put("KEEPALIVE_WEBHOOK_PORT", Integer.toString(webhook));
-    env.put("KEEPALIVE_WEBHOOK_URL", "https://127.0.0.1:" + webhook + "/mutate-pods");
-    env.put("KEEPALIVE_WEBHOOK_CONFIGURATION_NAME", "keepalive-process-it");
-    env.put("QUARKUS_HTTP_PORT", Integer.toString(http));
-    operator = builder.start();
-
-    HttpClient httpClient = HttpClient.newHttpClient();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    200,
-                    httpClient
-                        .send(
-                            HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + http + "/q/health/ready"))
-                                .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode(),
-                    () -> tail()));
+    operator = OperatorProcess.operator(NAMESPACE, "keepalive-process-it", Ports.free());
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
@@ -102,9 +53,9 @@ class OperatorProcessIT {
             });
 
     long started = System.nanoTime();
-    operator.destroy(); // SIGTERM
-    boolean exited = operator.waitFor(15, TimeUnit.SECONDS);
-    assertTrue(exited, "the operator did not stop within 15 s of SIGTERM:\n" + tail());
+    operator.process.destroy(); // SIGTERM
+    boolean exited = operator.process.waitFor(15, TimeUnit.SECONDS);
+    assertTrue(exited, "the operator did not stop within 15 s of SIGTERM:\n" + operator.tail());
     System.out.printf(
         "operator stopped %d ms after SIGTERM%n", (System.nanoTime() - started) / 1_000_000);
     client
@@ -113,14 +64,5 @@ class OperatorProcessIT {
         .mutatingWebhookConfigurations()
         .withName("keepalive-process-it")
         .delete();
-  }
-
-  static String tail() {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.policy.spec.AgentSettings;
 import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.sidecar.KeepaliveSysctl;
 import io.keepalive.sidecar.KeepaliveValues;
@@ -16,6 +18,7 @@ import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.testing.TestSettings;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -95,5 +98,47 @@ class PodInjectorTest {
                         .orElseThrow()
                         .getValue())
             .toList());
+  }
+
+  @Test
+  void pullSecretsOfTheInjectedImageAreAddedAfterThePodsOwn() {
+    PodInjector withSecrets =
+        new PodInjector(
+            new InjectedContainers(
+                TestSettings.with(Map.of("keepalive.image-pull-secrets", "mirror,shared"))),
+            new ObjectMapper());
+    Pod pod = web();
+    pod.getSpec().setImagePullSecrets(List.of(new LocalObjectReference("shared")));
+    withSecrets.inject(pod, stored(1, 300), InjectionStrategy.SecurityContext, V134);
+    assertEquals(
+        List.of("shared", "mirror"),
+        pod.getSpec().getImagePullSecrets().stream().map(LocalObjectReference::getName).toList());
+
+    Pod withoutAgent = web();
+    KeepalivePolicy noAgent = stored(2, 300); // another generation: the build cache keys on it
+    noAgent.getSpec().setAgent(new AgentSettings());
+    noAgent.getSpec().getAgent().setEnabled(false);
+    withSecrets.inject(withoutAgent, noAgent, InjectionStrategy.SecurityContext, V134);
+    assertEquals(
+        List.of(),
+        withoutAgent.getSpec().getImagePullSecrets(),
+        "sysctls alone pull no image: no secret needed");
+  }
+
+  @Test
+  void aCpuLimitOfNoneLeavesTheLimitOut() {
+    PodInjector unlimited =
+        new PodInjector(
+            new InjectedContainers(TestSettings.with(Map.of("keepalive.agent.cpu-limit", "none"))),
+            new ObjectMapper());
+    Pod pod = web();
+    unlimited.inject(pod, stored(1, 300), InjectionStrategy.InitContainer, V134);
+    var agent = pod.getSpec().getInitContainers().get(1).getResources();
+    assertEquals(Set.of("memory"), agent.getLimits().keySet());
+    assertEquals(Set.of("cpu", "memory"), agent.getRequests().keySet());
+    assertEquals(
+        Set.of("cpu", "memory"),
+        pod.getSpec().getInitContainers().get(0).getResources().getLimits().keySet(),
+        "the init container keeps its own default");
   }
 }
