@@ -103,10 +103,17 @@ class HttpTargetsNetnsTest {
                 j -> j.getValue("measuredIdleTimeoutSeconds") != null);
     assertEquals(2.0, t.getDouble("measuredIdleTimeoutSeconds"), 1.0, t.encodePrettily());
     assertTrue(t.getBoolean("keepAlive"), t.encodePrettily());
+    // gunicorn closes after 2 s by its own clock; on a loaded machine the close arrives up to a
+    // second
+    // later, and the finding names what was measured (one decimal, none when whole)
+    double measured = t.getDouble("measuredIdleTimeoutSeconds");
     String expected =
         GUNICORN_2S
-            + ": server closes idle connections after 2 s, before the client's 60 s: "
-            + "requests will hit closing connections";
+            + ": server closes idle connections after "
+            + (measured == Math.rint(measured)
+                ? Long.toString((long) measured)
+                : String.format(java.util.Locale.ROOT, "%.1f", measured))
+            + " s, before the client's 60 s: requests will hit closing connections";
     assertContains(t.getJsonArray("findings").encode(), expected);
     assertContains(agent.status().getJsonArray("findings").encode(), expected);
   }
