@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/cluster-env.sh
+use_cluster bench/cluster.sh "$@"
 ROUNDS="${ROUNDS:-15}"
 SETTLE_SECONDS="${SETTLE_SECONDS:-120}"
 OUT=bench/results/cluster.md

@@ -7,7 +7,11 @@ KUBECTL="$K8S_BIN/kubectl"
 HELM="$TOOLS_DIR/bin/helm"
 IMAGES_DIR="$TOOLS_DIR/images"
 C="${KEEPALIVE_CLUSTER_DIR:-$TOOLS_DIR/cluster}"
+# held by cluster-up.sh and cluster-down.sh while they run
 CLUSTER_LOCK="${KEEPALIVE_CLUSTER_LOCK:-/run/keepalive-cluster.lock}"
+# held by whoever uses the cluster for a while (the main job, the cluster tier, bench/cluster.sh): one user at a
+# time, so that nobody tears down a cluster another is measuring or testing on (use_cluster below)
+CLUSTER_USE_LOCK="${KEEPALIVE_CLUSTER_USE_LOCK:-/run/keepalive-cluster.use}"
 NODE_NAME=keepalive-node
 BRIDGE=ka0
 NFT_TABLE=keepalive-cluster
@@ -39,9 +43,17 @@ HOST_SYSCTLS=(net/ipv4/ip_forward vm/overcommit_memory vm/panic_on_oom kernel/pa
 HOST_DIRS=(/run/containerd/s /run/containerd /var/lib/kubelet/device-plugins /var/lib/kubelet /var/log/containers
   /var/lib/cni/results /var/lib/cni)
 
+# use_cluster SCRIPT "$@" (SCRIPT relative to the repository root, the working directory): re-runs the script under the use lock, waiting up to an hour for another user.
+# flock -o: the lock stays with flock itself, so the servers the script starts never hold it.
+use_cluster() {
+  [[ -n "${KEEPALIVE_CLUSTER_IN_USE:-}" ]] && return 0
+  echo "waiting for the local cluster ($CLUSTER_USE_LOCK) if another run uses it" >&2
+  exec env KEEPALIVE_CLUSTER_IN_USE=1 flock -o -w 3600 "$CLUSTER_USE_LOCK" bash "$@"
+}
+
 if [[ "${1:-}" == --print ]]; then
   for v in TOOLS_DIR K8S_VERSION K8S_BIN KUBECTL HELM IMAGES_DIR C NODE_NAME BRIDGE NODE_IP POD_CIDR SERVICE_CIDR \
-           API_URL CONTAINERD_SOCK KUBECONFIG; do
+           API_URL CONTAINERD_SOCK KUBECONFIG CLUSTER_USE_LOCK; do
     printf '%s=%s\n' "$v" "${!v}"
   done
 fi

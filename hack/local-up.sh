@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source hack/cluster-env.sh
+use_cluster hack/local-up.sh "$@"
 T0=$(date +%s)
 step() { printf '\n\033[1m== %s\033[0m  (%ds)\n' "$*" "$(( $(date +%s) - T0 ))"; }
 K() { "$KUBECTL" "$@"; }

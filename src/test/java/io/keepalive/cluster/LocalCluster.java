@@ -34,10 +34,18 @@ public final class LocalCluster
   private static HostState before;
   private static KubernetesClient client;
 
+  /**
+   * Holds the cluster's use lock while it lives (it is never read: the JVM's exit releases the
+   * lock).
+   */
+  @SuppressWarnings("unused")
+  private static Process lockHolder;
+
   @Override
   public void beforeAll(ExtensionContext context) {
     synchronized (LocalCluster.class) {
       if (client == null) {
+        holdTheCluster();
         // from a machine without the cluster (a developer's cluster left running is stopped first),
         // so
         // that the state recorded is the machine's own
@@ -54,6 +62,29 @@ public final class LocalCluster
   @Override
   public void close() {
     down();
+  }
+
+  /**
+   * One user of the machine's cluster at a time (the main job, bench/cluster.sh and another test
+   * run wait for each other): `flock -o` holds hack/cluster-env.sh's use lock for as long as its
+   * `cat` reads this JVM's pipe, i.e. until the JVM exits, however it exits.
+   */
+  private static void holdTheCluster() {
+    String lock = env().get("CLUSTER_USE_LOCK");
+    try {
+      Process holder =
+          new ProcessBuilder("flock", "-o", "-w", "3600", lock, "sh", "-c", "echo held; exec cat")
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      String line = holder.inputReader().readLine();
+      if (!"held".equals(line)) {
+        throw new IllegalStateException(
+            "could not take " + lock + " (another run uses the cluster)");
+      }
+      lockHolder = holder;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** hack/cluster-up.sh, then the images: the project's own and the workloads'. */
