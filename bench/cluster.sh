@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # On the real node (hack/cluster-up.sh), with the chart installed by helm with its default values:
-#   1. pod create to Ready, the same busybox pod injected (sysctls + agent sidecar) vs in a namespace no policy
-#      selects, alternating, one at a time (io.keepalive.bench.PodStartupBenchmark): median and p90 per arm;
+#   1. pod create to Ready, the same busybox pod in four arms, round-robin, one at a time
+#      (io.keepalive.bench.PodStartupBenchmark): no policy; no policy but a trivial native sidecar of its own (the
+#      floor of any native sidecar on this kubelet); a policy with the agent off (sysctls only); a policy with
+#      the agent (sysctls + agent sidecar). Median and p90 per arm;
 #   2. the agent's memory inside a real pod, cgroup (usage, working set, rss) and the process's VmRSS, next to
 #      its floor in the same run: io.keepalive.bench.MinimalVertxHttp (bench/agent-footprint.sh's floor) in a pod
 #      of the same image with the same JVM flags (the agent's JAVA_TOOL_OPTIONS, read from the injected pod).
@@ -34,27 +36,35 @@ ns() { # name pod-security-level
   K label namespace "$1" --overwrite "pod-security.kubernetes.io/enforce=$2" >/dev/null
 }
 ns bench-injected restricted
+ns bench-sysctls restricted
 ns bench-plain restricted
 ns bench-floor privileged
-K apply -f - >/dev/null <<EOF
+for ns in bench-injected bench-sysctls; do
+  agent=false; [[ $ns == bench-injected ]] && agent=true
+  K apply -f - >/dev/null <<EOF
 apiVersion: keepalive.io/v1alpha1
 kind: KeepalivePolicy
-metadata: {name: bench, namespace: bench-injected}
+metadata: {name: bench, namespace: $ns}
 spec:
   selector: {matchLabels: {app: bench}}
   tcp: {timeSeconds: 300, intervalSeconds: 15, probes: 4}
+  agent: {enabled: $agent}
 EOF
-for _ in $(seq 60); do [[ -n "$(K -n bench-injected get kap bench -o jsonpath='{.status.observedGeneration}')" ]] && break; sleep 1; done
+  for _ in $(seq 60); do [[ -n "$(K -n "$ns" get kap bench -o jsonpath='{.status.observedGeneration}')" ]] && break; sleep 1; done
+done
 
 log "pod create to Ready, $ROUNDS rounds per arm"
 CP="target/test-classes:target/classes:$(cat target/bench-classpath.txt)"
-java -XX:+UseSerialGC -cp "$CP" io.keepalive.bench.PodStartupBenchmark bench-injected bench-plain "$ROUNDS" target/pod-startup.txt
+java -XX:+UseSerialGC -cp "$CP" io.keepalive.bench.PodStartupBenchmark "$ROUNDS" target/pod-startup.txt \
+  plain=bench-plain sidecar=bench-plain+sidecar sysctls=bench-sysctls injected=bench-injected
 stats() { # arm -> "median p90 min max"
   awk -v arm="$1" '$1 == arm {print $2}' target/pod-startup.txt | sort -n | awk '{v[NR] = $1}
     END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; p = v[int(0.9 * NR + 0.999)];
          printf "%d %d %d %d", m, p, v[1], v[NR]}'
 }
 read -r PM PP PMIN PMAX <<<"$(stats plain)"
+read -r SM SP SMIN SMAX <<<"$(stats sidecar)"
+read -r YM YP YMIN YMAX <<<"$(stats sysctls)"
 read -r IM IP IMIN IMAX <<<"$(stats injected)"
 
 log "agent memory in a pod vs the floor in a pod of the same image"
@@ -94,10 +104,12 @@ log "settling $SETTLE_SECONDS s (the agent observes every 30 s)"
 sleep "$SETTLE_SECONDS"
 
 # container id -> host PID (containerd) -> VmRSS and the memory cgroup the kubelet made for the container
-memory() { # namespace pod container(jsonpath filter on init or regular statuses)
+memory() { # namespace pod container (a native sidecar is among the init containers)
   local id pid cg
-  id=$(K -n "$1" get pod "$2" -o jsonpath="{.status.*[?(@.name==\"$3\")].containerID}" | sed 's|containerd://||')
+  id=$(K -n "$1" get pod "$2" -o jsonpath="{.status.initContainerStatuses[?(@.name==\"$3\")].containerID}{.status.containerStatuses[?(@.name==\"$3\")].containerID}")
+  id=${id#containerd://}
   pid=$($CTR tasks ls | awk -v id="$id" '$1 == id {print $2}')
+  [[ -n "$pid" ]] || { echo "bench/cluster: no process for container $3 of $1/$2 (id '$id')" >&2; exit 1; }
   cg=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" {print $3}' "/proc/$pid/cgroup")
   local usage rss inactive vmrss
   usage=$(cat "$cg/memory.usage_in_bytes")
@@ -122,14 +134,22 @@ The chart installed with its default values; image \`$IMAGE\`.
 
 ## Pod create to Ready
 
-The same busybox pod (Pod Security restricted) created $ROUNDS times in each arm, alternating, one at a time;
+The same busybox pod (Pod Security restricted) created $ROUNDS times in each arm, round-robin, one at a time;
 from the create request to the watch event that shows it Ready.
 
 | arm | median | p90 | min | max |
 |---|---|---|---|---|
 | not injected (no policy selects the namespace) | $PM ms | $PP ms | $PMIN ms | $PMAX ms |
+| not injected, with a busybox native sidecar of its own (floor of any native sidecar) | $SM ms | $SP ms | $SMIN ms | $SMAX ms |
+| injected, agent off: the sysctls only | $YM ms | $YP ms | $YMIN ms | $YMAX ms |
 | injected: sysctls + agent sidecar (native) | $IM ms | $IP ms | $IMIN ms | $IMAX ms |
-| **added by the injection** | **$((IM - PM)) ms** | $((IP - PP)) ms | | |
+
+| difference of medians | |
+|---|---|
+| the sysctls (agent off) vs not injected | $((YM - PM)) ms |
+| any native sidecar (busybox) vs not injected | $((SM - PM)) ms |
+| **the injection with the agent vs not injected** | **$((IM - PM)) ms** |
+| the agent vs a busybox native sidecar | $((IM - SM)) ms |
 
 Goal: the agent adds less than 1 s.
 

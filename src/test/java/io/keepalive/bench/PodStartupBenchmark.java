@@ -1,5 +1,7 @@
 package io.keepalive.bench;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -18,29 +20,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pod create to Ready on the real node (bench/cluster.sh), the same pod in two namespaces: one
- * whose policy injects the sysctls and the agent sidecar, one no policy selects. The arms
- * alternate, one pod at a time, each deleted (and gone) before the next; the time runs from the
- * create request to the watch event that shows the pod Ready. Usage: PodStartupBenchmark
- * INJECTED_NS PLAIN_NS ROUNDS OUT_FILE (one line per pod: arm millis).
+ * Pod create to Ready on the real node (bench/cluster.sh): the same pod in several arms, each a
+ * namespace (whose policy injects the sysctls, the sysctls and the agent sidecar, or nothing) and
+ * whether the pod brings a trivial native sidecar of its own (the floor of "any native sidecar").
+ * Round-robin over the arms, rotating which goes first, one pod at a time, each deleted (and gone)
+ * before the next; the time runs from the create request to the watch event that shows the pod
+ * Ready. Usage: PodStartupBenchmark ROUNDS OUT_FILE ARM... with ARM = name=namespace[+sidecar];
+ * writes one line per pod: arm millis.
  */
 public final class PodStartupBenchmark {
+  record Arm(String name, String namespace, boolean ownSidecar) {
+    static Arm parse(String spec) {
+      String[] nameAndRest = spec.split("=", 2);
+      String rest = nameAndRest[1];
+      boolean sidecar = rest.endsWith("+sidecar");
+      return new Arm(
+          nameAndRest[0], sidecar ? rest.substring(0, rest.length() - 8) : rest, sidecar);
+    }
+  }
+
   public static void main(String[] args) throws Exception {
-    String injected = args[0];
-    String plain = args[1];
-    int rounds = Integer.parseInt(args[2]);
-    Path out = Path.of(args[3]);
+    int rounds = Integer.parseInt(args[0]);
+    Path out = Path.of(args[1]);
+    List<Arm> arms = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      arms.add(Arm.parse(args[i]));
+    }
     Config config = Config.fromKubeconfig(Files.readString(Path.of(System.getenv("KUBECONFIG"))));
     List<String> lines = new ArrayList<>();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       for (int round = 0; round < rounds; round++) {
-        // alternate which arm goes first, so neither always follows the other's teardown
-        List<String> order = round % 2 == 0 ? List.of(plain, injected) : List.of(injected, plain);
-        for (String ns : order) {
-          long millis = createToReady(client, ns, "bench-" + round);
-          String arm = ns.equals(injected) ? "injected" : "plain";
-          lines.add(arm + " " + millis);
-          System.err.printf(Locale.ROOT, "round %d %s %d ms%n", round, arm, millis);
+        // rotate which arm goes first, so none always follows the same one's teardown
+        for (int k = 0; k < arms.size(); k++) {
+          Arm arm = arms.get((round + k) % arms.size());
+          long millis = createToReady(client, arm, "bench-" + round);
+          lines.add(arm.name() + " " + millis);
+          System.err.printf(Locale.ROOT, "round %d %s %d ms%n", round, arm.name(), millis);
         }
       }
     }
@@ -49,7 +64,8 @@ public final class PodStartupBenchmark {
     System.exit(0);
   }
 
-  static long createToReady(KubernetesClient client, String ns, String name) throws Exception {
+  static long createToReady(KubernetesClient client, Arm arm, String name) throws Exception {
+    String ns = arm.namespace();
     CompletableFuture<Long> ready = new CompletableFuture<>();
     try (Watch ignored =
         client
@@ -74,7 +90,7 @@ public final class PodStartupBenchmark {
                   }
                 })) {
       long start = System.nanoTime();
-      client.resource(pod(ns, name)).create();
+      client.resource(pod(ns, name, arm.ownSidecar())).create();
       long end = ready.get(120, TimeUnit.SECONDS);
       client.pods().inNamespace(ns).withName(name).withGracePeriod(0).delete();
       client
@@ -86,26 +102,42 @@ public final class PodStartupBenchmark {
     }
   }
 
-  /** The same pod in both arms: a busybox sleeper that passes Pod Security "restricted". */
-  static Pod pod(String ns, String name) {
-    return new PodBuilder()
-        .withNewMetadata()
+  /**
+   * The same pod in every arm: a busybox sleeper that passes Pod Security "restricted"; with {@code
+   * ownSidecar}, a second busybox sleeper as a native sidecar (an init container that restarts).
+   */
+  static Pod pod(String ns, String name, boolean ownSidecar) {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .withLabels(Map.of("app", "bench"))
+            .endMetadata()
+            .withNewSpec()
+            .withAutomountServiceAccountToken(false)
+            .withTerminationGracePeriodSeconds(0L)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(65534L)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .withContainers(sleeper("app"))
+            .endSpec()
+            .build();
+    if (ownSidecar) {
+      Container sidecar = sleeper("sidecar");
+      sidecar.setRestartPolicy("Always");
+      pod.getSpec().setInitContainers(List.of(sidecar));
+    }
+    return pod;
+  }
+
+  private static Container sleeper(String name) {
+    return new ContainerBuilder()
         .withName(name)
-        .withNamespace(ns)
-        .withLabels(Map.of("app", "bench"))
-        .endMetadata()
-        .withNewSpec()
-        .withAutomountServiceAccountToken(false)
-        .withTerminationGracePeriodSeconds(0L)
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(65534L)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName("app")
         .withImage("localhost/keepalive-cluster/busybox:1")
         .withImagePullPolicy("IfNotPresent")
         .withCommand("sleep", "3600")
@@ -116,8 +148,6 @@ public final class PodStartupBenchmark {
         .addToDrop("ALL")
         .endCapabilities()
         .endSecurityContext()
-        .endContainer()
-        .endSpec()
         .build();
   }
 }
