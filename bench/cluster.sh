@@ -123,6 +123,8 @@ read -r AU AW AR AV <<<"$(memory bench-injected mem-agent keepalive-agent)"
 read -r FU FW FR FV <<<"$(memory bench-floor mem-floor floor)"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+# notes written by hand under "## Notes" survive a rerun
+NOTES="$(sed -n '/^## Notes/,$p' "$OUT" 2>/dev/null || true)"
 
 cat > "$OUT" <<MD
 # On the real node: pod start and the agent's memory in a pod
@@ -166,4 +168,5 @@ same JVM flags: \`$JVM_FLAGS\`. The agent's memory limit is $AGENT_LIMIT.
 | agent (\`keepalive-agent\`, no HTTP target) | $AU MiB | $AW MiB | $AR MiB | $AV MiB |
 | ratio to floor | $(ratio "$AU" "$FU") | $(ratio "$AW" "$FW") | $(ratio "$AR" "$FR") | $(ratio "$AV" "$FV") |
 MD
+[[ -z "$NOTES" ]] || printf '\n%s\n' "$NOTES" >> "$OUT"
 cat "$OUT"
