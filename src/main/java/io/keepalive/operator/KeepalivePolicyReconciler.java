@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
@@ -22,6 +23,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -30,8 +32,19 @@ import java.util.stream.Collectors;
  * tells the truth on the policy's status, and writes that status only when it changed.
  */
 @ControllerConfiguration(name = KeepalivePolicyReconciler.NAME)
+// Each pod created under a policy changes its counts: unlimited, a Deployment scaled up by 100
+// wrote
+// the status up to 100 times. At most one reconcile per policy per window; the events meanwhile are
+// coalesced into one reconcile at the window's end, so the status lags by a window at most.
+@RateLimited(
+    maxReconciliations = 1,
+    within = KeepalivePolicyReconciler.STATUS_WINDOW_SECONDS,
+    unit = TimeUnit.SECONDS)
 public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   public static final String NAME = "keepalivepolicy";
+
+  /** The shortest time between two reconciles (and status writes) of one policy. */
+  public static final int STATUS_WINDOW_SECONDS = 2;
 
   private final Clock clock;
   private final AgentGatherer agents;

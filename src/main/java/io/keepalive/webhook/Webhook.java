@@ -46,6 +46,12 @@ public class Webhook {
 
   private static final Duration EVENT_WINDOW = Duration.ofMinutes(10);
 
+  /**
+   * Enough for the JIT to compile the review path before the first real review ({@link
+   * ReviewWarmup}); a few seconds of startup (bench/results/kyverno.md).
+   */
+  private static final int WARMUP_REVIEWS = 3000;
+
   private final KubernetesClient client;
   private final OperatorSettings settings;
   private final NamespaceRules namespaces;
@@ -121,6 +127,7 @@ public class Webhook {
             namespaces.defaultLevel(),
             new WebhookOutcomes(metrics, events));
     WebhookTls.Material tls = WebhookTls.load(client, settings, clock.instant());
+    warmUp(tls.serving(), facts);
     server =
         new WebhookServer(
             vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
@@ -161,6 +168,24 @@ public class Webhook {
                       return null;
                     },
                     true));
+  }
+
+  /** An optimization: when it fails the webhook serves all the same, only slower at first. */
+  private void warmUp(WebhookCertificates.Pem serving, ClusterFacts facts) {
+    try {
+      Duration took =
+          ReviewWarmup.run(
+              vertx,
+              serving,
+              () -> new PodInjector(new InjectedContainers(settings), mapper),
+              facts,
+              WARMUP_REVIEWS,
+              2);
+      LOG.infof(
+          "review path warmed with %d synthetic reviews in %d ms", WARMUP_REVIEWS, took.toMillis());
+    } catch (RuntimeException e) {
+      LOG.warnf(e, "warming up the review path failed; serving without");
+    }
   }
 
   private void register(String caBundle) {

@@ -9,8 +9,10 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -28,6 +30,7 @@ public final class WebhookServer {
   static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
 
   private final Vertx vertx;
+  private final String host;
   private final int port;
   private final String path;
   private final Supplier<AdmissionHandler> handler;
@@ -42,7 +45,19 @@ public final class WebhookServer {
       String path,
       Supplier<AdmissionHandler> handler,
       WebhookMetrics metrics) {
+    this(vertx, "0.0.0.0", port, path, handler, metrics);
+  }
+
+  /** A server on one address only (the warm-up's, on loopback). */
+  WebhookServer(
+      Vertx vertx,
+      String host,
+      int port,
+      String path,
+      Supplier<AdmissionHandler> handler,
+      WebhookMetrics metrics) {
     this.vertx = vertx;
+    this.host = host;
     this.port = port;
     this.path = path;
     this.handler = handler;
@@ -60,12 +75,17 @@ public final class WebhookServer {
             "keepalive-webhook", Runtime.getRuntime().availableProcessors());
     HttpServerOptions options =
         new HttpServerOptions()
+            .setHost(host)
             .setPort(port)
             .setSsl(true)
             .setKeyCertOptions(keyCert(pem))
             .setIdleTimeout(120)
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
-            .setMaxFormAttributeSize(0);
+            .setMaxFormAttributeSize(0)
+            // the API server's webhook client (Go net/http) asks for h2 by ALPN: one multiplexed
+            // connection instead of a pool of HTTP/1.1 connections, each with its own handshake
+            .setUseAlpn(true)
+            .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
     HttpServer created = vertx.createHttpServer(options).requestHandler(this::serve);
     server = await(created.listen());
     LOG.infof("webhook serving HTTPS on port %d, path %s", server.actualPort(), path);
@@ -84,6 +104,11 @@ public final class WebhookServer {
 
   public synchronized void start() {
     start(certificate);
+  }
+
+  /** The port it listens on (the one asked for, or the one the system chose for 0). */
+  public int port() {
+    return server.actualPort();
   }
 
   public boolean serving() {

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.keepalive.operator.KeepalivePolicyReconciler;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -303,6 +305,58 @@ class PolicyStatusApiserverTest {
                 }
                 return modifications.get() >= 1;
               });
+    }
+  }
+
+  /**
+   * Pod creation must not cost a status write per pod: a burst of pods under one policy is written
+   * in a few writes, at most one per {@link KeepalivePolicyReconciler#STATUS_WINDOW_SECONDS} (and
+   * one at the start), however many pods came.
+   */
+  @Test
+  void aBurstOfPodsCostsAFewStatusWritesNotOnePerPod() throws Exception {
+    String ns = TestNamespaces.create(client, "burst", Map.of(PodMarks.INJECT_LABEL, "false"));
+    client.resource(Policies.policy(ns, "burst", Map.of("app", "b"), 120, 15, 4)).create();
+    Policies.awaitStatus(
+        client, ns, "burst", WITHIN, p -> assertEquals(0, p.getStatus().getMatchedPods()));
+    int pods = 40;
+    AtomicInteger modifications = new AtomicInteger();
+    try (Watch ignored =
+        client
+            .resources(KeepalivePolicy.class)
+            .inNamespace(ns)
+            .withName("burst")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, KeepalivePolicy resource) {
+                    if (action == Action.MODIFIED) {
+                      modifications.incrementAndGet();
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      long start = System.nanoTime();
+      IntStream.range(0, pods)
+          .parallel()
+          .forEach(
+              i -> client.resource(Pods.restricted(ns, "b-" + i, Map.of("app", "b"))).create());
+      double burstSeconds = (System.nanoTime() - start) / 1e9;
+      Policies.awaitStatus(
+          client, ns, "burst", WITHIN, p -> assertEquals(pods, p.getStatus().getMatchedPods()));
+      Thread.sleep(1000L * KeepalivePolicyReconciler.STATUS_WINDOW_SECONDS + 1000);
+      int allowed = 2 + (int) (burstSeconds / KeepalivePolicyReconciler.STATUS_WINDOW_SECONDS);
+      assertTrue(
+          modifications.get() <= allowed,
+          modifications.get()
+              + " status writes for "
+              + pods
+              + " pods created in "
+              + burstSeconds
+              + " s; at most "
+              + allowed);
     }
   }
 

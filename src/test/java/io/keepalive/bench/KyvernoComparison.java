@@ -215,6 +215,16 @@ public final class KyvernoComparison {
       memory.stop();
       stop(operator);
       stop(kyverno);
+      // the servers' whole logs outlive the run's temporary directory (what the JVM printed at exit
+      // too)
+      for (Server server : java.util.Arrays.asList(operator, kyverno)) {
+        if (server != null) {
+          Files.copy(
+              server.log(),
+              Path.of("target", "kyverno-bench-" + server.name() + ".log"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
     }
   }
 

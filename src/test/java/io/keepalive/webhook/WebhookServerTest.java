@@ -180,6 +180,23 @@ class WebhookServerTest {
     assertTrue(patch.contains("net.ipv4.tcp_keepalive_time"), patch);
   }
 
+  /** The API server's client asks for h2 by ALPN; clients that speak only HTTP/1.1 still work. */
+  @ParameterizedTest
+  @CsvSource({"HTTP_2", "HTTP_1_1"})
+  void servesHttp2ByAlpnAndHttp11(HttpClient.Version version) throws Exception {
+    HttpResponse<String> ok =
+        http.send(
+            HttpRequest.newBuilder(uri)
+                .version(version)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(POD_REVIEW))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(version, ok.version(), "protocol negotiated");
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertTrue(MAPPER.readTree(ok.body()).get("response").has("patch"), ok.body());
+  }
+
   @Test
   void otherOperationsAndKindsPassUnchanged() throws Exception {
     String update = POD_REVIEW.replace("\"CREATE\"", "\"UPDATE\"");
