@@ -13,6 +13,9 @@ import java.util.Map;
  * @param established established TCP connections in the pod's netns
  * @param keepaliveOff established connections whose owner never enabled SO_KEEPALIVE
  * @param findings the agent's findings, most important first
+ * @param keepaliveOldTiming established connections still on the keepalive timing they were armed
+ *     with, longer than the desired one
+ * @param targets what the agent observed of each HTTP target
  */
 public record AgentReport(
     String pod,
@@ -20,7 +23,20 @@ public record AgentReport(
     List<String> drift,
     int established,
     int keepaliveOff,
-    List<String> findings) {
+    List<String> findings,
+    int keepaliveOldTiming,
+    List<TargetObservation> targets) {
+
+  /** A report with nothing on old timings or targets (an agent without HTTP targets). */
+  public AgentReport(
+      String pod,
+      boolean inSync,
+      List<String> drift,
+      int established,
+      int keepaliveOff,
+      List<String> findings) {
+    this(pod, inSync, drift, established, keepaliveOff, findings, 0, List.of());
+  }
 
   /**
    * Reads an agent's /status body; fields the operator does not know are ignored, so agents can
@@ -46,7 +62,9 @@ public record AgentReport(
         strings(sysctls.get(StatusFields.DRIFT)),
         number(census.get(StatusFields.ESTABLISHED)),
         number(census.get(StatusFields.KEEPALIVE_OFF)),
-        strings(status.get(StatusFields.FINDINGS)));
+        strings(status.get(StatusFields.FINDINGS)),
+        number(census.get(StatusFields.KEEPALIVE_OLD_TIMING)),
+        TargetObservation.parseAll(status.get(StatusFields.TARGETS)));
   }
 
   private static Map<?, ?> object(Object value) {

@@ -209,7 +209,9 @@ class AgentCollectionApiserverTest {
                 ControlPlaneResource.agentPort,
                 5,
                 600,
-                List.of())
+                List.of(),
+                List.of(),
+                1)
             .toEnv());
     return builder.start();
   }

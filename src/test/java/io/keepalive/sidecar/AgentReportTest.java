@@ -39,4 +39,56 @@ class AgentReportTest {
         assertThrows(IllegalArgumentException.class, () -> AgentReport.parse("web-3", "[]"));
     assertTrue(array.getMessage().contains("not a JSON object"), array.getMessage());
   }
+
+  @Test
+  void readsTargetsAndTheOldTiming() {
+    var report =
+        AgentReport.parse(
+            "web-1",
+            """
+                {"census":{"established":3,"keepaliveOff":0,"keepaliveOldTiming":2},
+                 "targets":[
+                   {"url":"http://a","measuredIdleTimeoutSeconds":4.5,"advertisedIdleTimeoutSeconds":5,
+                    "pathDiscovery":{"longestSurvivedSeconds":10,"shortestLostSeconds":30,
+                                     "closedByServer":1,"unreachable":0,"connections":3}},
+                   {"url":"http://b","measuredIdleTimeoutSeconds":null,"advertisedIdleTimeoutSeconds":75,
+                    "pathDiscovery":null}]}
+                """);
+    assertEquals(2, report.keepaliveOldTiming());
+    assertEquals(
+        List.of(
+            new TargetObservation("http://a", 4.5, new PathIdleTimeout(10, 30, 1, 0, 3)),
+            new TargetObservation("http://b", 75.0, null)),
+        report.targets());
+  }
+
+  @Test
+  void targetsThatDoNotFitAreRefusedNamingTheField() {
+    String tooMany = "{\"url\":\"http://a\"},".repeat(17);
+    for (String[] bad :
+        new String[][] {
+          {"{\"targets\":{}}", "targets"},
+          {"{\"targets\":[" + tooMany.substring(0, tooMany.length() - 1) + "]}", "targets"},
+          {"{\"targets\":[{\"url\":\"http://" + "a".repeat(2048) + "\"}]}", "url"},
+          {"{\"targets\":[{\"url\":\"http://a\\nb\"}]}", "url"},
+          {
+            "{\"targets\":[{\"url\":\"http://a\",\"measuredIdleTimeoutSeconds\":-1}]}",
+            "measuredIdleTimeoutSeconds"
+          },
+          {
+            "{\"targets\":[{\"url\":\"http://a\",\"pathDiscovery\":{\"shortestLostSeconds\":1.5,"
+                + "\"connections\":1}}]}",
+            "shortestLostSeconds"
+          },
+          {
+            "{\"targets\":[{\"url\":\"http://a\",\"pathDiscovery\":{\"longestSurvivedSeconds\":10,"
+                + "\"closedByServer\":4,\"connections\":3}}]}",
+            "connections"
+          },
+        }) {
+      var e =
+          assertThrows(IllegalArgumentException.class, () -> AgentReport.parse("web-1", bad[0]));
+      assertTrue(e.getMessage().contains("field " + bad[1] + " "), bad[0] + ": " + e.getMessage());
+    }
+  }
 }
