@@ -4,6 +4,7 @@ import static io.keepalive.operator.PolicyStatusBuilder.condition;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.ConditionTypes;
+import io.keepalive.policy.KeepalivePolicySpec;
 import io.keepalive.policy.status.ObservedHealth;
 import io.keepalive.sidecar.AgentReport;
 import java.util.ArrayList;
@@ -33,17 +34,22 @@ public final class AgentJudgement {
   /**
    * @param answers what is known of the agents; pods still {@link AgentAnswers#awaited() awaited}
    *     are not judged (the reconciler waits for their first answer before it writes a status)
+   * @param spec what the agents' measurements are compared with, for findings and recommendations
    */
-  public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
+  public static PolicyStatusBuilder.AgentVerdict judge(
+      AgentAnswers answers, KeepalivePolicySpec spec) {
     List<AgentReport> reports = answers.reports();
     List<Condition> conditions = new ArrayList<>();
     conditions.add(
         reporting(
             answers.podsWithAgent(), answers.runningPods(), reports.size(), answers.silent()));
-    List<String> findings = findings(reports);
+    List<TargetSummary.Combined> targets = TargetSummary.combine(reports);
+    int oldTiming = reports.stream().mapToInt(AgentReport::keepaliveOldTiming).sum();
+    Recommendations.Advice advice = Recommendations.advise(spec, targets, oldTiming);
+    List<String> findings = findings(advice.findings(), reports);
     conditions.add(drift(reports, findings));
     if (reports.isEmpty()) {
-      return new PolicyStatusBuilder.AgentVerdict(null, conditions);
+      return new PolicyStatusBuilder.AgentVerdict(null, conditions, List.of());
     }
     ObservedHealth observed = new ObservedHealth();
     observed.setPodsReporting(reports.size());
@@ -51,8 +57,10 @@ public final class AgentJudgement {
     observed.setEstablishedConnections(reports.stream().mapToInt(AgentReport::established).sum());
     observed.setConnectionsWithoutKeepalive(
         reports.stream().mapToInt(AgentReport::keepaliveOff).sum());
+    observed.setConnectionsOnOldTiming(oldTiming);
     observed.setFindings(findings);
-    return new PolicyStatusBuilder.AgentVerdict(observed, conditions);
+    observed.setTargets(targets.isEmpty() ? null : TargetSummary.observed(targets));
+    return new PolicyStatusBuilder.AgentVerdict(observed, conditions, advice.recommendations());
   }
 
   static Condition reporting(
@@ -139,10 +147,10 @@ public final class AgentJudgement {
 
   /**
    * The same finding from many replicas is one finding; order is the agents' (most important
-   * first).
+   * first), after what the measurements contradict in the policy.
    */
-  static List<String> findings(List<AgentReport> reports) {
-    Set<String> unique = new LinkedHashSet<>();
+  static List<String> findings(List<String> policyFindings, List<AgentReport> reports) {
+    Set<String> unique = new LinkedHashSet<>(policyFindings);
     reports.stream()
         .sorted(Comparator.comparing(AgentReport::pod))
         .forEach(r -> unique.addAll(r.findings()));

@@ -75,7 +75,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
         // whole
         return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
       }
-      verdict = AgentJudgement.judge(answers);
+      verdict = AgentJudgement.judge(answers, policy.getSpec());
     }
     KeepalivePolicyStatus status =
         PolicyStatusBuilder.build(policy, census, verdict, clock.instant());

@@ -48,6 +48,8 @@ public final class PolicyStatusBuilder {
     if (agents != null) {
       status.setObserved(agents.observed());
       conditions.addAll(agents.conditions());
+      status.setRecommendations(
+          agents.recommendations().isEmpty() ? null : agents.recommendations());
     }
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
     for (Condition c : conditions) {
@@ -244,6 +246,9 @@ public final class PolicyStatusBuilder {
   /**
    * What the agents of the applicable pods observed, already judged; null until agents are
    * collected.
+   *
+   * @param recommendations values to set, one line each
    */
-  public record AgentVerdict(ObservedHealth observed, List<Condition> conditions) {}
+  public record AgentVerdict(
+      ObservedHealth observed, List<Condition> conditions, List<String> recommendations) {}
 }
