@@ -17,25 +17,33 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.keepalive.namespaces.NamespaceRules;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.policy.spec.RolloutMode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
  * Reconciles a policy against the pods of its namespace: which it selects, which it wins, which run
- * it, and what their agents observe. It never touches pods (the webhook does, at creation); it only
- * tells the truth on the policy's status, and writes that status only when it changed.
+ * it, and what their agents observe. It never touches pods (the webhook does, at creation); it
+ * tells the truth on the policy's status, and writes that status only when it changed. With
+ * spec.rollout Automatic it restarts the workloads of pods that run without the policy's generation
+ * ({@link WorkloadRestarts}).
  */
 @ControllerConfiguration(name = KeepalivePolicyReconciler.NAME)
 public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   public static final String NAME = "keepalivepolicy";
 
+  /** How often a rollout under way is looked at. */
+  static final Duration ROLLOUT_WATCH = Duration.ofSeconds(5);
+
   private final Clock clock;
   private final AgentGatherer agents;
   private final NamespaceRules namespaceRules;
+  private final WorkloadRestarts workloads;
   private final Counter statusWrites;
   private final OperatorMetrics metrics;
   private InformerEventSource<Pod, KeepalivePolicy> pods;
@@ -43,6 +51,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   public KeepalivePolicyReconciler(
       AgentGatherer agents,
       NamespaceRules namespaceRules,
+      WorkloadRestarts workloads,
       MeterRegistry registry,
       OperatorMetrics metrics,
       Clock clock) {
@@ -50,6 +59,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
     this.metrics = metrics;
     this.agents = agents;
     this.namespaceRules = namespaceRules;
+    this.workloads = workloads;
     this.statusWrites =
         Counter.builder("keepalive.policy.status.writes")
             .description("Status updates written to KeepalivePolicy resources")
@@ -77,8 +87,12 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
       }
       verdict = AgentJudgement.judge(answers, policy.getSpec());
     }
+    RolloutPlanner.Plan rollout =
+        policy.getSpec().getRollout() == RolloutMode.Automatic
+            ? workloads.bringInLine(policy, census, clock.instant())
+            : null;
     KeepalivePolicyStatus status =
-        PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
+        PolicyStatusBuilder.build(policy, census, verdict, rollout, clock.instant());
 
     UpdateControl<KeepalivePolicy> control;
     if (StatusChange.changes(policy.getStatus(), status)) {
@@ -86,6 +100,10 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
       control = UpdateControl.patchStatus(statusOnly(policy, status));
     } else {
       control = UpdateControl.noUpdate();
+    }
+    if (rollout != null && rollout.watching()) {
+      // a rollout's progress is the workload's status, which wakes nothing here
+      return control.rescheduleAfter(ROLLOUT_WATCH);
     }
     return collecting ? control.rescheduleAfter(agents.interval()) : control;
   }

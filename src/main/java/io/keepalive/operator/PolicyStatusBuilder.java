@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.policy.spec.RolloutMode;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
 import io.keepalive.rules.SkipReason;
@@ -33,8 +34,16 @@ public final class PolicyStatusBuilder {
 
   private PolicyStatusBuilder() {}
 
+  /**
+   * @param agents what the agents observed, judged; null when the policy has no agent
+   * @param rollout the rollout's plan; null unless spec.rollout is Automatic
+   */
   public static KeepalivePolicyStatus build(
-      KeepalivePolicy policy, PolicyCensus census, AgentVerdict agents, Instant now) {
+      KeepalivePolicy policy,
+      PolicyCensus census,
+      AgentVerdict agents,
+      RolloutPlanner.Plan rollout,
+      Instant now) {
     KeepalivePolicyStatus previous = policy.getStatus();
     long generation = generation(policy);
     KeepalivePolicyStatus status = new KeepalivePolicyStatus();
@@ -50,6 +59,10 @@ public final class PolicyStatusBuilder {
       conditions.addAll(agents.conditions());
       status.setRecommendations(
           agents.recommendations().isEmpty() ? null : agents.recommendations());
+    }
+    if (rollout != null) {
+      status.setRollout(rollout.progress());
+      conditions.add(rollout.condition());
     }
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
     for (Condition c : conditions) {
@@ -119,7 +132,11 @@ public final class PolicyStatusBuilder {
               + generation
               + ": "
               + String.join(", ", parts)
-              + ". Restart them (kubectl rollout restart) to apply it."
+              + (policy.getSpec().getRollout() == RolloutMode.Automatic
+                  ? ". The operator restarts their workloads (spec.rollout Automatic): see the "
+                      + ConditionTypes.ROLLED_OUT
+                      + " condition."
+                  : ". Restart them (kubectl rollout restart) to apply it.")
               + skippedNote);
     }
     Map<SkipReason, Integer> fixable = new TreeMap<>(census.skipped());

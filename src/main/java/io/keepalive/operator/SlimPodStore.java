@@ -3,6 +3,8 @@ package io.keepalive.operator;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -17,14 +19,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * The pod informer's store. A full pod is tens of kilobytes (containers, env, volumes, managed
  * fields); the reconciler needs its labels, our annotations, what the webhook's pod rules read,
- * phase and IP. Keeping only those makes the operator's memory grow with the number of pods by a
- * few hundred bytes each instead of the whole object.
+ * phase and IP, and its controller (the workload a rollout restarts). Keeping only those makes the
+ * operator's memory grow with the number of pods by a few hundred bytes each instead of the whole
+ * object.
  */
 public class SlimPodStore implements ItemStore<Pod> {
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
@@ -77,6 +81,18 @@ public class SlimPodStore implements ItemStore<Pod> {
     slimMeta.setLabels(meta.getLabels());
     Map<String, String> ours = ourAnnotations(meta.getAnnotations());
     slimMeta.setAnnotations(ours.isEmpty() ? null : ours);
+    controller(meta)
+        .ifPresent(
+            owner ->
+                slimMeta.setOwnerReferences(
+                    List.of(
+                        new OwnerReferenceBuilder()
+                            .withApiVersion(owner.getApiVersion())
+                            .withKind(owner.getKind())
+                            .withName(owner.getName())
+                            .withUid(owner.getUid())
+                            .withController(true)
+                            .build())));
     Pod slim = new Pod();
     slim.setApiVersion(pod.getApiVersion());
     slim.setKind(pod.getKind());
@@ -133,6 +149,15 @@ public class SlimPodStore implements ItemStore<Pod> {
       }
     }
     return kept ? slim : null;
+  }
+
+  /** The owner that manages the pod (a ReplicaSet, StatefulSet, DaemonSet, Job...), if any. */
+  static Optional<OwnerReference> controller(ObjectMeta meta) {
+    return meta.getOwnerReferences() == null
+        ? Optional.empty()
+        : meta.getOwnerReferences().stream()
+            .filter(o -> Boolean.TRUE.equals(o.getController()))
+            .findFirst();
   }
 
   private static Map<String, String> ourAnnotations(Map<String, String> annotations) {

@@ -53,6 +53,30 @@ public interface OperatorSettings {
   /** Leader election among replicas: the Lease in the operator's namespace. */
   LeaderElection leaderElection();
 
+  /** Restarting the workloads of policies with spec.rollout Automatic. */
+  Rollout rollout();
+
+  interface Rollout {
+    /**
+     * The operator has the rights to read and restart workloads (the chart's rollout.enabled grants
+     * them). Off: policies with spec.rollout Automatic say so on their status and nothing is
+     * restarted.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Workloads of one policy whose rollouts run at the same time. */
+    @WithDefault("1")
+    int workloadsAtOnce();
+
+    /**
+     * Seconds a restarted workload may take to roll out before the rollout counts as stalled (a
+     * Deployment that exceeds its own progressDeadlineSeconds stalls earlier).
+     */
+    @WithDefault("600")
+    int progressDeadlineSeconds();
+  }
+
   interface LeaderElection {
     /** Seconds a Lease is valid without renewal. */
     @WithDefault("15")

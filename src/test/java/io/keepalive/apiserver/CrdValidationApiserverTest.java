@@ -95,6 +95,7 @@ class CrdValidationApiserverTest {
     assertEquals(75, ((Number) tcp.get("intervalSeconds")).intValue());
     assertEquals(9, ((Number) tcp.get("probes")).intValue());
     assertEquals("Auto", spec.get("strategy"));
+    assertEquals("Manual", spec.get("rollout"), "the operator restarts nothing unless asked");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -111,6 +112,12 @@ class CrdValidationApiserverTest {
             time above path idle    | tcp: {timeSeconds: 400, pathIdleTimeoutSeconds: 350}| spec.tcp.timeSeconds
             missing timeSeconds     | tcp: {intervalSeconds: 10}                          | spec.tcp.timeSeconds
             unknown strategy        | strategy: Privileged, tcp: {timeSeconds: 60}        | spec.strategy
+            unknown rollout         | rollout: Always, tcp: {timeSeconds: 60}             | spec.rollout
+            discovery no targets    | discovery: {}, tcp: {timeSeconds: 60}               | spec.discovery
+            discovery no agent      | discovery: {}, agent: {enabled: false}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery
+            discovery idle 0        | discovery: {idleSeconds: [0]}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.idleSeconds
+            discovery 9 idle times  | discovery: {idleSeconds: [1,2,3,4,5,6,7,8,9]}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.idleSeconds
+            discovery repeat 10     | discovery: {repeatSeconds: 10}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.repeatSeconds
             """)
   void invalidValuesAreRejectedNamingTheField(String caseName, String tcp, String field) {
     var error =

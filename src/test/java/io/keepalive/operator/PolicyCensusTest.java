@@ -32,6 +32,17 @@ class PolicyCensusTest {
   }
 
   @Test
+  void podsBehindAreTheStaleAndTheNotInjectedNeverTheSkipped() {
+    var policy = policy("web", WEB, JAN, 2);
+    Pod current = Pods.named("current").labels(WEB).carrying("web", 2).phase("Running").build();
+    Pod stale = Pods.named("stale").labels(WEB).carrying("web", 1).phase("Running").build();
+    Pod before = Pods.named("before").labels(WEB).phase("Running").build();
+    Pod windows = Pods.named("windows").labels(WEB).os("windows").phase("Running").build();
+    var census = take(policy, List.of(policy), List.of(current, stale, before, windows));
+    assertEquals(List.of(stale, before), census.behind());
+  }
+
+  @Test
   void podsTheWebhookSkipsAreSkippedNotAwaitingARestart() {
     var policy = policy("web", WEB, JAN, 1);
     Pod windows = Pods.named("windows").labels(WEB).os("windows").phase("Running").build();

@@ -42,7 +42,8 @@ class PolicyStatusBuilderTest {
   void readyWhenEveryApplicablePodRunsTheCurrentGeneration() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 2);
     var pods = List.of(injected("a", 2), injected("b", 2));
-    var status = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
+    var status =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1);
 
     var ready = status.condition(ConditionTypes.READY);
     assertEquals("True", ready.getStatus());
@@ -59,7 +60,7 @@ class PolicyStatusBuilderTest {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 3);
     var pods = List.of(injected("a", 3), injected("b", 2), pod("c", WEB, false, "Running"));
     var ready =
-        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1)
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1)
             .condition(ConditionTypes.READY);
     assertEquals("False", ready.getStatus());
     assertEquals("PodsAwaitingRestart", ready.getReason());
@@ -73,7 +74,7 @@ class PolicyStatusBuilderTest {
   void noMatchingPodsIsNotAFailure() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
     var ready =
-        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), List.of()), null, T1)
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), List.of()), null, null, T1)
             .condition(ConditionTypes.READY);
     assertEquals("True", ready.getStatus());
     assertEquals("NoMatchingPods", ready.getReason());
@@ -87,6 +88,7 @@ class PolicyStatusBuilderTest {
         PolicyStatusBuilder.build(
             younger,
             take(younger, List.of(older, younger), List.of(pod("w", WEB, false, "Running"))),
+            null,
             null,
             T1);
     assertEquals("OverriddenByOlderPolicy", status.condition(ConditionTypes.READY).getReason());
@@ -106,6 +108,7 @@ class PolicyStatusBuilderTest {
                 policy,
                 take(policy, List.of(policy), List.of(pod("h", WEB, true, "Running"))),
                 null,
+                null,
                 T1)
             .condition(ConditionTypes.READY);
     assertEquals("AllPodsSkipped", ready.getReason());
@@ -118,9 +121,11 @@ class PolicyStatusBuilderTest {
   void transitionTimeStaysWhileStatusStaysSoAnUnchangedWorldGivesAnEqualStatus() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
     var pods = List.<Pod>of(injected("a", 1));
-    var first = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
+    var first =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1);
     policy.setStatus(first);
-    var second = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T2);
+    var second =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T2);
     assertFalse(StatusChange.changes(first, second), "an unchanged world writes nothing");
     assertEquals(
         "2026-05-01T10:00:00Z", second.condition(ConditionTypes.READY).getLastTransitionTime());
@@ -134,6 +139,7 @@ class PolicyStatusBuilderTest {
                 policy,
                 List.of(policy),
                 List.of(injected("a", 1), pod("new", WEB, false, "Pending"))),
+            null,
             null,
             T2);
     assertTrue(StatusChange.changes(second, third));

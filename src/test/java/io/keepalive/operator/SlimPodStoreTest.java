@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.keepalive.policy.PodMarks;
@@ -51,6 +52,38 @@ class SlimPodStoreTest {
     var fromSlim = PolicyCensus.take(policy, List.of(policy), List.of(slim), Optional.empty());
     assertEquals(1, fromSlim.injected());
     assertEquals(List.of(slim), fromSlim.carrying());
+  }
+
+  @Test
+  void slimPodsKeepTheirControllerOnly() {
+    Pod pod = running(WEB, OURS, "Running", "10.0.0.1");
+    pod.getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("v1")
+                    .withKind("ConfigMap")
+                    .withName("not-the-controller")
+                    .withUid("u1")
+                    .build(),
+                new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind("ReplicaSet")
+                    .withName("web-6d4")
+                    .withUid("u2")
+                    .withController(true)
+                    .withBlockOwnerDeletion(true)
+                    .build()));
+    var owners = SlimPodStore.slim(pod).getMetadata().getOwnerReferences();
+    assertEquals(1, owners.size());
+    assertEquals("ReplicaSet", owners.get(0).getKind());
+    assertEquals("web-6d4", owners.get(0).getName());
+    assertTrue(
+        SlimPodStore.slim(running(WEB, OURS, "Running", "10.0.0.2"))
+            .getMetadata()
+            .getOwnerReferences()
+            .isEmpty(),
+        "a bare pod has none");
   }
 
   @Test
