@@ -223,6 +223,25 @@ final class RolloutPlanner {
     return new Plan(List.copyOf(restartNow), progress, condition, !restarting.isEmpty());
   }
 
+  /** The plan when the workloads of the waiting pods cannot be read: nothing restarted. */
+  static Plan unreadable(long generation, int podsBehind, String error) {
+    RolloutProgress progress = new RolloutProgress();
+    progress.setGeneration(generation);
+    return new Plan(
+        List.of(),
+        progress,
+        condition(
+            false,
+            REASON_STALLED,
+            PolicyStatusBuilder.pods(podsBehind)
+                + " run without generation "
+                + generation
+                + ", and their workloads cannot be read: "
+                + error
+                + ". It is tried again at the next reconcile."),
+        false);
+  }
+
   /**
    * The plan after the restart of {@code ref} failed: it counts as a rollout that did not progress,
    * so nothing else is restarted until a later reconcile manages it.
@@ -240,7 +259,7 @@ final class RolloutPlanner {
         List.of(),
         progress,
         condition(false, REASON_STALLED, line + ". It is tried again at the next reconcile."),
-        true);
+        false);
   }
 
   private static boolean pastDeadline(Workload w, Situation s) {

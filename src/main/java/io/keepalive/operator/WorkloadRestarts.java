@@ -53,8 +53,13 @@ public class WorkloadRestarts {
     Map<Workload.Ref, Workload> workloads = new HashMap<>();
     List<String> notRestartable = new ArrayList<>();
     if (permitted && !operatorNamespace && !census.behind().isEmpty()) {
-      owners(namespace, census.behind(), behind, notRestartable);
-      behind.keySet().forEach(ref -> read(namespace, ref).ifPresent(w -> workloads.put(ref, w)));
+      try {
+        owners(namespace, census.behind(), behind, notRestartable);
+        behind.keySet().forEach(ref -> read(namespace, ref).ifPresent(w -> workloads.put(ref, w)));
+      } catch (KubernetesClientException e) {
+        // e.g. rollout.enabled set without the rights (rbac.create=false): say so, try again later
+        return RolloutPlanner.unreadable(generation, census.behind().size(), e.getMessage());
+      }
     }
     RolloutPlanner.Plan plan =
         RolloutPlanner.plan(

@@ -270,6 +270,17 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void workloadsThatCannotBeReadAreAStall() {
+    var plan = RolloutPlanner.unreadable(2, 3, "Forbidden: replicasets.apps \"web-6d4\"");
+    assertEquals(List.of(), plan.restartNow());
+    assertEquals("RolloutStalled", plan.condition().getReason());
+    assertEquals(
+        "3 pods run without generation 2, and their workloads cannot be read: Forbidden:"
+            + " replicasets.apps \"web-6d4\". It is tried again at the next reconcile.",
+        plan.condition().getMessage());
+  }
+
+  @Test
   void aFailedRestartIsAStall() {
     var plan =
         new Given()
