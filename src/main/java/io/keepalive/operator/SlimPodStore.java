@@ -81,16 +81,15 @@ public class SlimPodStore implements ItemStore<Pod> {
     slimMeta.setLabels(meta.getLabels());
     Map<String, String> ours = ourAnnotations(meta.getAnnotations());
     slimMeta.setAnnotations(ours.isEmpty() ? null : ours);
+    // kind and name are all the rollout reads; the kind is one of a few, shared by every pod
     controller(meta)
         .ifPresent(
             owner ->
                 slimMeta.setOwnerReferences(
                     List.of(
                         new OwnerReferenceBuilder()
-                            .withApiVersion(owner.getApiVersion())
-                            .withKind(owner.getKind())
+                            .withKind(owner.getKind() == null ? null : owner.getKind().intern())
                             .withName(owner.getName())
-                            .withUid(owner.getUid())
                             .withController(true)
                             .build())));
     Pod slim = new Pod();
