@@ -114,12 +114,9 @@ final class Recommendations {
             .map(t -> t.path().lostSeconds())
             .min(Integer::compare)
             .orElse(null);
-    Integer longestSurvivor =
-        discovered.stream()
-            .map(t -> t.path().survivedSeconds())
-            .filter(Objects::nonNull)
-            .max(Integer::compare)
-            .orElse(null);
+    // pathIdleTimeoutSeconds is the smallest idle timeout on any path: it is contradicted when it is
+    // above an idle time one path forgot, or not above what every path kept
+    Integer longestSurvivor = knownSafe;
     if (pathTimeout != null) {
       if (shortestLoss != null && pathTimeout > shortestLoss) {
         findings.add(
@@ -133,7 +130,7 @@ final class Recommendations {
         findings.add(
             "tcp.pathIdleTimeoutSeconds "
                 + pathTimeout
-                + " is shorter than measured: the path kept an idle connection for "
+                + " is shorter than measured: every path kept an idle connection for "
                 + longestSurvivor
                 + " s");
       }
@@ -148,7 +145,7 @@ final class Recommendations {
           "tcp.pathIdleTimeoutSeconds: "
               + shortestLoss
               + " (the shortest idle time after which the path forgot a connection"
-              + (longestSurvivor != null ? "; it kept one " + longestSurvivor + " s" : "")
+              + (longestSurvivor != null ? "; every path kept one " + longestSurvivor + " s" : "")
               + "; now "
               + (pathTimeout == null ? "not set" : pathTimeout)
               + ")");

@@ -148,7 +148,7 @@ class DiscoveryClusterIT {
     assertTrue(
         recommendations.contains(
             "tcp.pathIdleTimeoutSeconds: 15 (the shortest idle time after which the path forgot a"
-                + " connection; it kept one 3 s; now not set)"),
+                + " connection; every path kept one 3 s; now not set)"),
         recommendations.toString());
     assertTrue(
         recommendations.stream()

@@ -27,7 +27,7 @@ class RecommendationsTest {
             "tcp.timeSeconds: 192 (idle connections survived 240 s on every path measured, and one"
                 + " was lost after 350 s; a fifth below that leaves a margin; now 300)",
             "tcp.pathIdleTimeoutSeconds: 350 (the shortest idle time after which the path forgot a"
-                + " connection; it kept one 240 s; now not set)",
+                + " connection; every path kept one 240 s; now not set)",
             "tcp.intervalSeconds: 48, tcp.probes: 4 (a dead peer, or a connection the path forgot,"
                 + " is then noticed 384 s after it went idle, at most twice timeSeconds; now 975 s)"),
         advice.recommendations());
@@ -61,13 +61,13 @@ class RecommendationsTest {
             .recommendations()
             .contains(
                 "tcp.pathIdleTimeoutSeconds: 350 (the shortest idle time after which the path forgot a"
-                    + " connection; it kept one 240 s; now 400)"),
+                    + " connection; every path kept one 240 s; now 400)"),
         longer.recommendations().toString());
 
     var shorter = advise(spec(100, 10, 3, 200), path("http://a", 240, 350));
     assertEquals(
         List.of(
-            "tcp.pathIdleTimeoutSeconds 200 is shorter than measured: the path kept an idle"
+            "tcp.pathIdleTimeoutSeconds 200 is shorter than measured: every path kept an idle"
                 + " connection for 240 s"),
         shorter.findings());
 
@@ -141,6 +141,14 @@ class RecommendationsTest {
             "http.targets[http://tight]: do not pool connections to it (the server closes idle"
                 + " connections after 1 s)"),
         advice.recommendations());
+  }
+
+  @Test
+  void thePathTimeoutIsTheSmallestOfThePaths() {
+    // one path keeps 600 s, another forgets after 240 s: 200 is right for the second, not "short"
+    var advice =
+        advise(spec(100, 10, 3, 200), path("http://far", 600, null), path("http://near", 120, 240));
+    assertEquals(List.of(), advice.findings());
   }
 
   @Test
