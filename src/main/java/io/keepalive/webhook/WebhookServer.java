@@ -1,8 +1,10 @@
 package io.keepalive.webhook;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -11,29 +13,89 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * The HTTPS endpoint the API server calls: a dedicated Vert.x server with its key and certificate
  * in memory, so that they can be generated at startup and swapped without a restart. Thin: bytes
- * in, {@link AdmissionHandler}, bytes out. Reviews are handled on worker threads, unordered, so a
- * rare blocking lookup (a namespace not cached yet) never stalls the event loop.
+ * in, {@link AdmissionHandler}, bytes out.
+ *
+ * <p>Whoever can reach the port can send anything, as slowly or as largely as they like, so what a
+ * client may cost is bounded ({@link Limits}): the time to deliver a whole request, the body, the
+ * header, the bytes held for all requests at once, the connections, and the reviews waiting for a
+ * thread. Past a bound the client gets a status with a short reason (400, 408, 413, 414, 415, 431,
+ * or 503 when the server protects itself) and the connection is closed; nothing it sends can make
+ * the server hold more. Reviews run on worker threads in two lanes: large bodies queue behind each
+ * other on their own thread, so they never keep an ordinary pod's review waiting.
  */
 public final class WebhookServer {
   private static final Logger LOG = Logger.getLogger(WebhookServer.class);
 
-  /** An AdmissionReview carries one object; etcd refuses objects above 1.5 MiB. */
-  static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+  /**
+   * What one client, or all of them together, may cost.
+   *
+   * @param maxBodyBytes the largest AdmissionReview (413 above)
+   * @param largeBodyBytes reviews above this size take the large lane
+   * @param maxBytesInFlight memory for request bodies held at once, received or waiting for a
+   *     thread, counted as twice their size (a growing buffer); 503 above
+   * @param maxConnections open connections (more are closed at once)
+   * @param requestDeadline time to deliver a whole request, and the longest a review may wait for a
+   *     thread (408, 503)
+   * @param idleTimeout an idle connection is closed after this
+   * @param smallLaneThreads threads for ordinary reviews
+   * @param largeLaneThreads threads for large reviews
+   * @param maxQueued reviews waiting for a thread, per lane (503 above)
+   */
+  public record Limits(
+      int maxBodyBytes,
+      int largeBodyBytes,
+      long maxBytesInFlight,
+      int maxConnections,
+      Duration requestDeadline,
+      Duration idleTimeout,
+      int smallLaneThreads,
+      int largeLaneThreads,
+      int maxQueued) {
+
+    /**
+     * Sized for the chart's 512 MiB (a heap of about 384 MiB): bodies in flight at most 96 MiB, and
+     * at most one large review (a few dozen times its size while parsed) at a time.
+     */
+    public static Limits defaults() {
+      return new Limits(
+          3 * 1024 * 1024,
+          128 * 1024,
+          96L * 1024 * 1024,
+          500,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(60),
+          Runtime.getRuntime().availableProcessors(),
+          1,
+          64);
+    }
+  }
 
   private final Vertx vertx;
   private final int port;
   private final String path;
   private final Supplier<AdmissionHandler> handler;
   private final WebhookMetrics metrics;
+  private final Limits limits;
+  private final AtomicLong bytesInFlight = new AtomicLong();
+  private final AtomicInteger connections = new AtomicInteger();
+  private final RefusalLog refusals = new RefusalLog();
   private volatile HttpServer server;
-  private volatile WorkerExecutor workers;
+  private volatile ThreadPoolExecutor smallLane;
+  private volatile ThreadPoolExecutor largeLane;
   private volatile WebhookCertificates.Pem certificate;
 
   public WebhookServer(
@@ -42,11 +104,22 @@ public final class WebhookServer {
       String path,
       Supplier<AdmissionHandler> handler,
       WebhookMetrics metrics) {
+    this(vertx, port, path, handler, metrics, Limits.defaults());
+  }
+
+  public WebhookServer(
+      Vertx vertx,
+      int port,
+      String path,
+      Supplier<AdmissionHandler> handler,
+      WebhookMetrics metrics,
+      Limits limits) {
     this.vertx = vertx;
     this.port = port;
     this.path = path;
     this.handler = handler;
     this.metrics = metrics;
+    this.limits = limits;
   }
 
   public synchronized void start(WebhookCertificates.Pem pem) {
@@ -54,19 +127,38 @@ public final class WebhookServer {
       return;
     }
     certificate = pem;
-    // as many workers as cores: more would only contend for the CPU while the API server waits
-    workers =
-        vertx.createSharedWorkerExecutor(
-            "keepalive-webhook", Runtime.getRuntime().availableProcessors());
+    smallLane = lane("keepalive-webhook", limits.smallLaneThreads(), limits.maxQueued());
+    largeLane = lane("keepalive-webhook-large", limits.largeLaneThreads(), limits.maxQueued());
     HttpServerOptions options =
         new HttpServerOptions()
             .setPort(port)
             .setSsl(true)
             .setKeyCertOptions(keyCert(pem))
-            .setIdleTimeout(120)
+            .setIdleTimeout((int) limits.idleTimeout().toSeconds())
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
+            .setSslHandshakeTimeout(limits.requestDeadline().toSeconds())
+            .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
+            // the API server sends a short request line and a few headers
+            .setMaxInitialLineLength(4096)
+            .setMaxHeaderSize(8192)
+            .setDecompressionSupported(false)
             .setMaxFormAttributeSize(0);
-    HttpServer created = vertx.createHttpServer(options).requestHandler(this::serve);
+    HttpServer created =
+        vertx
+            .createHttpServer(options)
+            .connectionHandler(
+                connection -> {
+                  if (connections.incrementAndGet() > limits.maxConnections()) {
+                    connections.decrementAndGet();
+                    metrics.rejected("connections");
+                    refusals.log(503, "more than " + limits.maxConnections() + " connections");
+                    connection.close();
+                    return;
+                  }
+                  connection.closeHandler(v -> connections.decrementAndGet());
+                })
+            .invalidRequestHandler(this::invalid)
+            .requestHandler(this::serve);
     server = await(created.listen());
     LOG.infof("webhook serving HTTPS on port %d, path %s", server.actualPort(), path);
   }
@@ -78,7 +170,8 @@ public final class WebhookServer {
     if (server != null) {
       await(server.close());
       server = null;
-      workers.close();
+      smallLane.shutdownNow();
+      largeLane.shutdownNow();
     }
   }
 
@@ -98,6 +191,26 @@ public final class WebhookServer {
     }
   }
 
+  /** Request bodies held right now (tests). */
+  long bytesInFlight() {
+    return bytesInFlight.get();
+  }
+
+  /** A request line or header Netty could not decode: too long, or not HTTP. */
+  private void invalid(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    if (cause instanceof TooLongHttpHeaderException) {
+      refuse(request, 431, "request headers larger than 8 KiB");
+    } else if (cause instanceof TooLongHttpLineException) {
+      refuse(request, 414, "request line longer than 4 KiB");
+    } else {
+      refuse(
+          request,
+          400,
+          "malformed HTTP request" + (cause == null ? "" : ": " + cause.getMessage()));
+    }
+  }
+
   private void serve(HttpServerRequest request) {
     if (!path.equals(request.path())) {
       request.response().setStatusCode(404).end("not found\n");
@@ -111,73 +224,188 @@ public final class WebhookServer {
           .end("POST an AdmissionReview\n");
       return;
     }
-    if (!isJson(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
-      metrics.badRequest();
-      request
-          .response()
-          .setStatusCode(415)
-          .putHeader("Accept", "application/json")
-          .end(
-              "an AdmissionReview is application/json, not "
-                  + request.getHeader(HttpHeaders.CONTENT_TYPE)
-                  + "\n");
+    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (!isJson(contentType)) {
+      request.response().putHeader("Accept", "application/json");
+      refuse(
+          request,
+          415,
+          "an AdmissionReview is application/json, not "
+              + (contentType == null ? "nothing" : bounded(contentType)));
       return;
     }
-    long start = System.nanoTime();
-    Buffer body = Buffer.buffer();
-    request.handler(
-        chunk -> {
-          if (body.length() + chunk.length() > MAX_BODY_BYTES) {
-            if (!request.response().ended()) {
-              request
-                  .response()
-                  .setStatusCode(413)
-                  .setStatusMessage("Payload Too Large")
-                  .end("AdmissionReview larger than " + MAX_BODY_BYTES + " bytes\n");
-            }
-            return;
-          }
-          body.appendBuffer(chunk);
-        });
-    request.exceptionHandler(
-        e -> LOG.debugf("reading an AdmissionReview failed: %s", e.getMessage()));
-    request.endHandler(
-        v -> {
-          if (request.response().ended()) {
-            return;
-          }
-          workers
-              .<AdmissionHandler.Reply>executeBlocking(
-                  () -> handler.get().handle(body.getBytes()), false)
-              .onComplete(
-                  result -> {
-                    AdmissionHandler.Reply reply;
-                    if (result.succeeded()) {
-                      reply = result.result();
-                    } else {
-                      // our bug, not the caller's: counted apart; the API server applies
-                      // failurePolicy
-                      LOG.errorf(result.cause(), "admission failed");
-                      reply =
-                          AdmissionHandler.Reply.failed(
-                              "the webhook failed on this AdmissionReview: "
-                                  + result.cause().getClass().getSimpleName()
-                                  + ": "
-                                  + result.cause().getMessage());
-                    }
-                    if (reply.status() == 400) {
-                      metrics.badRequest();
-                    } else if (reply.status() == 500) {
-                      metrics.failed();
-                    }
-                    request
-                        .response()
-                        .setStatusCode(reply.status())
-                        .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
-                        .end(Buffer.buffer(reply.body()));
-                    metrics.reviews().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-                  });
-        });
+    long declared = declaredLength(request);
+    if (declared > limits.maxBodyBytes()) {
+      refuse(request, 413, "AdmissionReview larger than " + limits.maxBodyBytes() + " bytes");
+      return;
+    }
+    new Exchange(request, declared).receive();
+  }
+
+  /** One request, from its first byte to its answer; runs on the connection's event loop. */
+  private final class Exchange {
+    final HttpServerRequest request;
+    final Context context = vertx.getOrCreateContext();
+    final long start = System.nanoTime();
+    final Buffer body;
+    long held;
+    long deadline;
+    boolean settled;
+
+    Exchange(HttpServerRequest request, long declared) {
+      this.request = request;
+      // sized from what the client announced only up to a little: what it announces costs nothing
+      this.body = Buffer.buffer((int) Math.max(0, Math.min(declared, 16 * 1024)));
+    }
+
+    void receive() {
+      deadline =
+          vertx.setTimer(
+              limits.requestDeadline().toMillis(),
+              id ->
+                  settle(
+                      408,
+                      "the whole AdmissionReview did not arrive within "
+                          + limits.requestDeadline().toSeconds()
+                          + " s"));
+      request.handler(this::chunk);
+      // also told when the client closes the connection mid-request: what it sent is let go
+      request.exceptionHandler(
+          e -> settle(400, "malformed HTTP request: " + bounded(String.valueOf(e.getMessage()))));
+      request.endHandler(v -> received());
+    }
+
+    void chunk(Buffer chunk) {
+      if (settled) {
+        return;
+      }
+      if (body.length() + chunk.length() > limits.maxBodyBytes()) {
+        settle(413, "AdmissionReview larger than " + limits.maxBodyBytes() + " bytes");
+        return;
+      }
+      // a growing buffer may hold up to twice what it received
+      long more = 2L * chunk.length();
+      if (bytesInFlight.addAndGet(more) > limits.maxBytesInFlight()) {
+        bytesInFlight.addAndGet(-more);
+        metrics.rejected("bytes_in_flight");
+        settle(503, "webhook busy: too many request bytes in flight, retry");
+        return;
+      }
+      held += more;
+      body.appendBuffer(chunk);
+    }
+
+    void received() {
+      if (settled) {
+        return;
+      }
+      vertx.cancelTimer(deadline);
+      boolean large = body.length() > limits.largeBodyBytes();
+      long queued = System.nanoTime();
+      try {
+        (large ? largeLane : smallLane).execute(() -> review(queued));
+      } catch (RejectedExecutionException e) {
+        metrics.rejected("queue_full");
+        settle(503, "webhook busy: too many reviews waiting, retry");
+      }
+    }
+
+    /** On a lane's thread. */
+    void review(long queued) {
+      AdmissionHandler.Reply reply;
+      if (System.nanoTime() - queued > limits.requestDeadline().toNanos()) {
+        // the API server gave up on it long ago; its answer would only cost more
+        metrics.rejected("queued_too_long");
+        reply =
+            AdmissionHandler.Reply.text(
+                503, "webhook busy: the review waited too long for a thread");
+      } else {
+        try {
+          reply = handler.get().handle(body.getBytes());
+        } catch (Throwable e) { // even an Error: whatever happened, the caller gets an answer
+          // our bug, not the caller's: counted apart; the API server applies failurePolicy
+          LOG.errorf(e, "admission failed");
+          reply =
+              AdmissionHandler.Reply.failed(
+                  "the webhook failed on this AdmissionReview: "
+                      + e.getClass().getSimpleName()
+                      + ": "
+                      + e.getMessage());
+        }
+      }
+      AdmissionHandler.Reply answer = reply;
+      context.runOnContext(v -> answer(answer));
+    }
+
+    void answer(AdmissionHandler.Reply reply) {
+      release();
+      if (settled) {
+        return;
+      }
+      settled = true;
+      if (reply.status() == 400) {
+        metrics.badRequest();
+        refusals.log(400, new String(reply.body(), StandardCharsets.UTF_8));
+      } else if (reply.status() == 500) {
+        metrics.failed();
+      }
+      if (request.response().closed()) {
+        return;
+      }
+      request
+          .response()
+          .setStatusCode(reply.status())
+          .putHeader(HttpHeaders.CONTENT_TYPE, reply.contentType())
+          .end(Buffer.buffer(reply.body()));
+      metrics.reviews().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /** Refuses the request before it is reviewed, and lets go of what it holds. */
+    void settle(int status, String message) {
+      if (settled) {
+        return;
+      }
+      settled = true;
+      vertx.cancelTimer(deadline);
+      release();
+      refuse(request, status, message);
+    }
+
+    void release() {
+      bytesInFlight.addAndGet(-held);
+      held = 0;
+    }
+  }
+
+  /** Answers with a short reason and closes the connection: what else it sends is not read. */
+  private void refuse(HttpServerRequest request, int status, String message) {
+    if (status == 503) {
+      // counted by reason where it is decided
+    } else {
+      metrics.badRequest();
+    }
+    refusals.log(status, message);
+    if (request.response().ended() || request.response().closed()) {
+      request.connection().close();
+      return;
+    }
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(message + "\n")
+        .onComplete(v -> request.connection().close());
+  }
+
+  /** The Content-Length the client announced, or -1 (chunked, or none). */
+  private static long declaredLength(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1; // Netty refuses a malformed Content-Length before we get here
+    }
   }
 
   /** application/json, with or without parameters (charset), as the API server sends it. */
@@ -188,6 +416,25 @@ public final class WebhookServer {
     int semicolon = contentType.indexOf(';');
     String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
     return type.equalsIgnoreCase("application/json");
+  }
+
+  private static String bounded(String text) {
+    return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+  }
+
+  private static ThreadPoolExecutor lane(String name, int threads, int queue) {
+    AtomicInteger n = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        threads,
+        threads,
+        0,
+        TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(queue),
+        r -> {
+          Thread thread = new Thread(r, name + "-" + n.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
   }
 
   private static PemKeyCertOptions keyCert(WebhookCertificates.Pem pem) {
@@ -204,6 +451,30 @@ public final class WebhookServer {
       throw new IllegalStateException(e);
     } catch (Exception e) {
       throw new IllegalStateException("webhook server: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refused requests are the caller's business, but a flood of them must neither fill the log nor
+   * go unseen: one line per second at most, with how many were not logged.
+   */
+  private static final class RefusalLog {
+    private final AtomicLong nextLine = new AtomicLong(System.nanoTime());
+    private final AtomicLong unlogged = new AtomicLong();
+
+    void log(int status, String message) {
+      long now = System.nanoTime();
+      long next = nextLine.get();
+      if (now - next < 0 || !nextLine.compareAndSet(next, now + 1_000_000_000L)) {
+        unlogged.incrementAndGet();
+        return;
+      }
+      long more = unlogged.getAndSet(0);
+      LOG.infof(
+          "refused a request with %d: %s%s",
+          status,
+          message.strip(),
+          more > 0 ? " (and " + more + " more refused in the last second)" : "");
     }
   }
 }

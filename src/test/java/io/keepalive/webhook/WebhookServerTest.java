@@ -203,7 +203,8 @@ class WebhookServerTest {
 
   @Test
   void oversizedBodyIsRefused() throws Exception {
-    String huge = "{\"pad\":\"" + "x".repeat(WebhookServer.MAX_BODY_BYTES) + "\"}";
+    String huge =
+        "{\"pad\":\"" + "x".repeat(WebhookServer.Limits.defaults().maxBodyBytes()) + "\"}";
     assertEquals(413, post(huge).statusCode());
     assertEquals(200, post(POD_REVIEW).statusCode());
   }
