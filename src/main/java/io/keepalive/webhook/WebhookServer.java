@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -13,8 +14,16 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -47,7 +56,8 @@ public final class WebhookServer {
    * @param largeBodyBytes reviews above this size take the large lane
    * @param maxBytesInFlight memory for request bodies held at once, received or waiting for a
    *     thread, counted as twice their size (a growing buffer); 503 above
-   * @param maxConnections open connections (more are closed at once)
+   * @param maxConnections open connections (past it, the oldest without a review being worked on is
+   *     closed)
    * @param requestDeadline time to deliver a whole request, and the longest a review may wait for a
    *     thread (408, 503)
    * @param idleTimeout an idle connection is closed after this
@@ -90,8 +100,23 @@ public final class WebhookServer {
   private final Supplier<AdmissionHandler> handler;
   private final WebhookMetrics metrics;
   private final Limits limits;
-  private final AtomicLong bytesInFlight = new AtomicLong();
-  private final AtomicInteger connections = new AtomicInteger();
+
+  /** Guarded by {@link #receiving}: every reservation decides whom to evict under that lock. */
+  private long bytesInFlight;
+
+  /**
+   * Requests still being received, oldest first: when bodies fill the memory for them, the oldest
+   * gives way to the newest (the API server's requests arrive whole within milliseconds; what has
+   * been arriving for long is the slowest client's).
+   */
+  private final Set<Exchange> receiving = new LinkedHashSet<>();
+
+  /**
+   * Open connections, oldest first, with how many of their reviews are being worked on. A guarded
+   * map: connections come and go on every event loop.
+   */
+  private final Map<HttpConnection, AtomicInteger> connections = new LinkedHashMap<>();
+
   private final RefusalLog refusals = new RefusalLog();
   private volatile HttpServer server;
   private volatile ThreadPoolExecutor smallLane;
@@ -136,7 +161,7 @@ public final class WebhookServer {
             .setKeyCertOptions(keyCert(pem))
             .setIdleTimeout((int) limits.idleTimeout().toSeconds())
             .setIdleTimeoutUnit(TimeUnit.SECONDS)
-            .setSslHandshakeTimeout(limits.requestDeadline().toSeconds())
+            .setSslHandshakeTimeout(10)
             .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
             // the API server sends a short request line and a few headers
             .setMaxInitialLineLength(4096)
@@ -146,17 +171,7 @@ public final class WebhookServer {
     HttpServer created =
         vertx
             .createHttpServer(options)
-            .connectionHandler(
-                connection -> {
-                  if (connections.incrementAndGet() > limits.maxConnections()) {
-                    connections.decrementAndGet();
-                    metrics.rejected("connections");
-                    refusals.log(503, "more than " + limits.maxConnections() + " connections");
-                    connection.close();
-                    return;
-                  }
-                  connection.closeHandler(v -> connections.decrementAndGet());
-                })
+            .connectionHandler(this::opened)
             .invalidRequestHandler(this::invalid)
             .requestHandler(this::serve);
     server = await(created.listen());
@@ -191,9 +206,109 @@ public final class WebhookServer {
     }
   }
 
-  /** Request bodies held right now (tests). */
+  /** Memory held for request bodies right now (tests). */
   long bytesInFlight() {
-    return bytesInFlight.get();
+    synchronized (receiving) {
+      return bytesInFlight;
+    }
+  }
+
+  /**
+   * Reserves {@code more} bytes for {@code exchange}, evicting requests that started receiving
+   * before it when the memory for bodies is full; false when even that leaves no room.
+   */
+  private boolean reserve(Exchange exchange, long more) {
+    List<Exchange> evicted = new ArrayList<>();
+    synchronized (receiving) {
+      Iterator<Exchange> oldest = receiving.iterator();
+      while (bytesInFlight + more > limits.maxBytesInFlight() && oldest.hasNext()) {
+        Exchange older = oldest.next();
+        if (older == exchange) {
+          break; // only those that came before give way
+        }
+        oldest.remove();
+        bytesInFlight -= older.held;
+        older.held = 0;
+        evicted.add(older);
+      }
+      boolean room = bytesInFlight + more <= limits.maxBytesInFlight();
+      if (room) {
+        bytesInFlight += more;
+        exchange.held += more;
+      }
+      for (Exchange older : evicted) {
+        metrics.rejected("bytes_in_flight");
+        older.context.runOnContext(
+            v ->
+                older.settle(
+                    503,
+                    "webhook busy: too many request bytes in flight; "
+                        + "this request gave way to a newer one"));
+      }
+      return room;
+    }
+  }
+
+  /** Lets go of what {@code exchange} holds, once. */
+  private void release(Exchange exchange) {
+    synchronized (receiving) {
+      receiving.remove(exchange);
+      bytesInFlight -= exchange.held;
+      exchange.held = 0;
+    }
+  }
+
+  /** Connections open right now (tests). */
+  int connections() {
+    synchronized (connections) {
+      return connections.size();
+    }
+  }
+
+  /**
+   * Past the limit, a new connection pushes out the oldest one that has no review being worked on:
+   * a client that opens connections and leaves them idle or trickling cannot lock the API server
+   * out, it only loses its own oldest ones.
+   */
+  private void opened(HttpConnection connection) {
+    HttpConnection evicted = null;
+    synchronized (connections) {
+      if (connections.size() >= limits.maxConnections()) {
+        for (var open : connections.entrySet()) {
+          if (open.getValue().get() == 0) {
+            evicted = open.getKey();
+            break;
+          }
+        }
+        if (evicted == null) {
+          evicted = connection;
+        } else {
+          connections.remove(evicted);
+        }
+      }
+      if (evicted != connection) {
+        connections.put(connection, new AtomicInteger());
+      }
+    }
+    if (evicted != null) {
+      metrics.rejected("connections");
+      refusals.log(503, "more than " + limits.maxConnections() + " connections: closed one");
+      evicted.close();
+    }
+    if (evicted != connection) {
+      connection.closeHandler(
+          v -> {
+            synchronized (connections) {
+              connections.remove(connection);
+            }
+          });
+    }
+  }
+
+  private AtomicInteger reviewing(HttpConnection connection) {
+    synchronized (connections) {
+      return connections.getOrDefault(connection, new AtomicInteger());
+    }
   }
 
   /** A request line or header Netty could not decode: too long, or not HTTP. */
@@ -248,17 +363,25 @@ public final class WebhookServer {
     final Context context = vertx.getOrCreateContext();
     final long start = System.nanoTime();
     final Buffer body;
+    final AtomicInteger reviewing;
+
+    /** Guarded by {@link #receiving}. */
     long held;
+
     long deadline;
     boolean settled;
 
     Exchange(HttpServerRequest request, long declared) {
       this.request = request;
+      this.reviewing = reviewing(request.connection());
       // sized from what the client announced only up to a little: what it announces costs nothing
       this.body = Buffer.buffer((int) Math.max(0, Math.min(declared, 16 * 1024)));
     }
 
     void receive() {
+      synchronized (receiving) {
+        receiving.add(this);
+      }
       deadline =
           vertx.setTimer(
               limits.requestDeadline().toMillis(),
@@ -271,7 +394,14 @@ public final class WebhookServer {
       request.handler(this::chunk);
       // also told when the client closes the connection mid-request: what it sent is let go
       request.exceptionHandler(
-          e -> settle(400, "malformed HTTP request: " + bounded(String.valueOf(e.getMessage()))));
+          e -> {
+            settle(400, "malformed HTTP request: " + bounded(String.valueOf(e.getMessage())));
+            // a malformed chunk: Vert.x closes the connection as soon as this returns, before it
+            // flushes what was written while reading, so the 400 would be lost unless flushed now
+            if (request.connection() instanceof ConnectionBase connection) {
+              connection.channelHandlerContext().flush();
+            }
+          });
       request.endHandler(v -> received());
     }
 
@@ -284,14 +414,11 @@ public final class WebhookServer {
         return;
       }
       // a growing buffer may hold up to twice what it received
-      long more = 2L * chunk.length();
-      if (bytesInFlight.addAndGet(more) > limits.maxBytesInFlight()) {
-        bytesInFlight.addAndGet(-more);
+      if (!reserve(this, 2L * chunk.length())) {
         metrics.rejected("bytes_in_flight");
         settle(503, "webhook busy: too many request bytes in flight, retry");
         return;
       }
-      held += more;
       body.appendBuffer(chunk);
     }
 
@@ -300,11 +427,16 @@ public final class WebhookServer {
         return;
       }
       vertx.cancelTimer(deadline);
+      synchronized (receiving) {
+        receiving.remove(this); // received whole: no longer evictable, held until answered
+      }
       boolean large = body.length() > limits.largeBodyBytes();
       long queued = System.nanoTime();
+      reviewing.incrementAndGet();
       try {
         (large ? largeLane : smallLane).execute(() -> review(queued));
       } catch (RejectedExecutionException e) {
+        reviewing.decrementAndGet();
         metrics.rejected("queue_full");
         settle(503, "webhook busy: too many reviews waiting, retry");
       }
@@ -338,6 +470,7 @@ public final class WebhookServer {
     }
 
     void answer(AdmissionHandler.Reply reply) {
+      reviewing.decrementAndGet();
       release();
       if (settled) {
         return;
@@ -372,8 +505,7 @@ public final class WebhookServer {
     }
 
     void release() {
-      bytesInFlight.addAndGet(-held);
-      held = 0;
+      WebhookServer.this.release(this);
     }
   }
 
