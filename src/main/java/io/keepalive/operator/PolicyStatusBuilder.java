@@ -7,6 +7,7 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.rules.PodSelection;
 import io.keepalive.rules.SkipReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,6 +31,7 @@ public final class PolicyStatusBuilder {
   public static final String REASON_PODS_SKIPPED = "PodsSkipped";
   public static final String REASON_OVERLAPS_OLDER = "OverlapsOlderPolicy";
   public static final String REASON_NO_CONFLICT = "NoConflict";
+  public static final String REASON_INVALID_SELECTOR = "InvalidSelector";
 
   private PolicyStatusBuilder() {}
 
@@ -66,6 +68,15 @@ public final class PolicyStatusBuilder {
 
   static Condition ready(KeepalivePolicy policy, PolicyCensus census) {
     long generation = generation(policy);
+    var invalid = PodSelection.problem(policy.getSpec().getSelector());
+    if (invalid.isPresent()) {
+      // stored before the API server checked selectors: it selects nothing, and says why
+      return condition(
+          ConditionTypes.READY,
+          false,
+          REASON_INVALID_SELECTOR,
+          "The selector is invalid, so the policy selects no pod: " + invalid.get() + ".");
+    }
     String skippedNote =
         census.skipped().isEmpty() ? "" : " Skipped: " + describeSkipped(census.skipped()) + ".";
     if (census.matched() == 0) {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -18,6 +17,7 @@ import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.policy.spec.AgentSettings;
 import io.keepalive.policy.spec.InjectionStrategy;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.SkipReason;
 import io.keepalive.settings.OperatorSettings;
@@ -269,7 +269,7 @@ class WebhookApiserverTest {
             "tenant",
             Map.of(),
             InjectionStrategy.Auto,
-            p -> p.getSpec().setSelector(new LabelSelector()));
+            p -> p.getSpec().setSelector(new PodSelector()));
     // ...and a pod with the same labels next door, in a namespace without policies
     String neighbour = TestNamespaces.create(client, "neighbour");
     Pod stored = create(Pods.restricted(neighbour, "web-next-door", WEB));
