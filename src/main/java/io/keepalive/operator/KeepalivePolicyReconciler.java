@@ -20,6 +20,7 @@ import io.keepalive.policy.KeepalivePolicyStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -39,6 +40,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   private final Counter statusWrites;
   private final OperatorMetrics metrics;
   private InformerEventSource<Pod, KeepalivePolicy> pods;
+  private InformerEventSource<KeepalivePolicy, KeepalivePolicy> neighbours;
 
   public KeepalivePolicyReconciler(
       AgentGatherer agents,
@@ -60,22 +62,20 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   public UpdateControl<KeepalivePolicy> reconcile(
       KeepalivePolicy policy, Context<KeepalivePolicy> context) {
     String namespace = policy.getMetadata().getNamespace();
-    List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
     List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
 
     PolicyCensus census =
         PolicyCensus.take(
-            policy, neighbours, namespacePods, namespaceRules.rulesOut(namespace, policy));
+            policy,
+            namespacePolicies(policy),
+            namespacePods,
+            namespaceRules.rulesOut(namespace, policy));
     PolicyStatusBuilder.AgentVerdict verdict = null;
     boolean collecting = policy.getSpec().agentOrDefaults().isEnabled();
     if (collecting) {
-      AgentAnswers answers = agents.latest(census.carrying());
-      if (answers.awaited() > 0) {
-        // agents asked for the first time: their answers reconcile again, and the status is written
-        // whole
-        return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
-      }
-      verdict = AgentJudgement.judge(answers);
+      // agents asked for the first time are not judged yet; their answers reconcile again. Never
+      // wait for them to write: pods keep coming, and the status would never be written at all
+      verdict = AgentJudgement.judge(agents.latest(census.carrying()));
     }
     KeepalivePolicyStatus status =
         PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
@@ -88,6 +88,22 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
       control = UpdateControl.noUpdate();
     }
     return collecting ? control.rescheduleAfter(agents.interval()) : control;
+  }
+
+  /**
+   * The policies of the namespace as the neighbour informer holds them, and this one as it is being
+   * reconciled. Not the primary cache: an event of the neighbour informer (a neighbour deleted,
+   * edited, created) wakes this policy, and that informer has seen the change, while the primary
+   * cache may not have yet; a status computed from it kept naming a deleted policy for good.
+   */
+  private List<KeepalivePolicy> namespacePolicies(KeepalivePolicy policy) {
+    String name = policy.getMetadata().getName();
+    List<KeepalivePolicy> all = new ArrayList<>();
+    all.add(policy);
+    neighbours
+        .list(policy.getMetadata().getNamespace(), p -> !name.equals(p.getMetadata().getName()))
+        .forEach(all::add);
+    return all;
   }
 
   @Override
@@ -116,7 +132,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                 .build(),
             context);
 
-    var neighbours =
+    neighbours =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KeepalivePolicy.class, KeepalivePolicy.class)
                 .withName("neighbour-policies")

@@ -95,7 +95,7 @@ public class SlimPodStore implements ItemStore<Pod> {
    * What the webhook's pod rules read ({@link InjectionDecision#podRulesOut}): hostNetwork, the OS,
    * and containers or volumes that already use an injected name. Null for the common pod, which
    * none of these concerns. An injected pod carries our containers by design, so they are not kept
-   * for it.
+   * for it, but for the agent's name and port, where the operator asks it for /status.
    */
   private static PodSpec slimSpec(PodSpec spec, boolean injected) {
     if (spec == null) {
@@ -111,28 +111,49 @@ public class SlimPodStore implements ItemStore<Pod> {
       slim.setOs(spec.getOs());
       kept = true;
     }
-    if (!injected) {
-      List<Container> taken =
-          Stream.of(spec.getContainers(), spec.getInitContainers())
-              .filter(Objects::nonNull)
-              .flatMap(List::stream)
-              .filter(c -> InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
-              .map(c -> new ContainerBuilder().withName(c.getName()).build())
-              .toList();
-      List<Volume> volumes =
-          spec.getVolumes() == null
-              ? List.of()
-              : spec.getVolumes().stream()
-                  .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
-                  .map(v -> new VolumeBuilder().withName(v.getName()).build())
-                  .toList();
-      if (!taken.isEmpty() || !volumes.isEmpty()) {
-        slim.setContainers(taken);
-        slim.setVolumes(volumes);
-        kept = true;
-      }
+    // an injected pod carries our containers by design: only the agent's name and port matter
+    List<Container> containers =
+        Stream.of(spec.getContainers(), spec.getInitContainers())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .filter(
+                c ->
+                    injected
+                        ? InjectedContainers.AGENT_CONTAINER.equals(c.getName())
+                        : InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
+            .map(SlimPodStore::slimContainer)
+            .filter(c -> !injected || !c.getPorts().isEmpty())
+            .toList();
+    List<Volume> volumes =
+        injected || spec.getVolumes() == null
+            ? List.of()
+            : spec.getVolumes().stream()
+                .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
+                .map(v -> new VolumeBuilder().withName(v.getName()).build())
+                .toList();
+    if (!containers.isEmpty() || !volumes.isEmpty()) {
+      slim.setContainers(containers);
+      slim.setVolumes(volumes.isEmpty() ? null : volumes);
+      kept = true;
     }
     return kept ? slim : null;
+  }
+
+  /** Its name, and for the agent the port the operator asks it on. */
+  private static Container slimContainer(Container container) {
+    ContainerBuilder slim = new ContainerBuilder().withName(container.getName());
+    if (InjectedContainers.AGENT_CONTAINER.equals(container.getName())
+        && container.getPorts() != null) {
+      container.getPorts().stream()
+          .filter(p -> InjectedContainers.AGENT_PORT_NAME.equals(p.getName()))
+          .forEach(
+              p ->
+                  slim.addNewPort()
+                      .withName(p.getName())
+                      .withContainerPort(p.getContainerPort())
+                      .endPort());
+    }
+    return slim.build();
   }
 
   private static Map<String, String> ourAnnotations(Map<String, String> annotations) {

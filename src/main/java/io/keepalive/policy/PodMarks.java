@@ -23,13 +23,6 @@ public final class PodMarks {
   /** The strategy that was used: SecurityContext or InitContainer. */
   public static final String STRATEGY_ANNOTATION = "keepalive.io/strategy";
 
-  /**
-   * Port of the injected agent, present only when an agent was injected. The operator asks exactly
-   * these pods for /status, on this port: a pod injected while the policy had no agent, or before
-   * the operator's agent port setting changed, is not mistaken for a silent agent.
-   */
-  public static final String AGENT_PORT_ANNOTATION = "keepalive.io/agent-port";
-
   /** Label on the operator's own pods; the webhook's objectSelector excludes them. */
   public static final String COMPONENT_LABEL = "app.kubernetes.io/part-of";
 

@@ -125,12 +125,6 @@ public final class PodInjector {
         PodMarks.GENERATION_ANNOTATION, String.valueOf(policy.getMetadata().getGeneration()));
     annotations.put(PodMarks.STRATEGY_ANNOTATION, strategy.name());
     annotations.put(PodMarks.HASH_ANNOTATION, parts.hash());
-    if (parts.agent() != null) {
-      // the port of the container just injected, so the annotation cannot disagree with the pod
-      annotations.put(
-          PodMarks.AGENT_PORT_ANNOTATION,
-          String.valueOf(parts.agent().getPorts().get(0).getContainerPort()));
-    }
     meta.setAnnotations(annotations);
     return podSets;
   }

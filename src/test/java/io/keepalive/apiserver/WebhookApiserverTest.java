@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -146,7 +145,9 @@ class WebhookApiserverTest {
     assertEquals("SecurityContext", annotations.get(PodMarks.STRATEGY_ANNOTATION));
     assertNotNull(annotations.get(PodMarks.HASH_ANNOTATION));
     assertEquals(
-        String.valueOf(settings.agent().port()), annotations.get(PodMarks.AGENT_PORT_ANNOTATION));
+        settings.agent().port(),
+        InjectedContainers.agentPort(stored.getSpec()),
+        "the operator asks the agent on the port of the stored pod's agent container");
     assertTrue(
         allContainers(stored).stream()
             .noneMatch(
@@ -224,8 +225,7 @@ class WebhookApiserverTest {
         sysctls(stored));
     assertTrue(allContainers(stored).stream().noneMatch(c -> c.getName().startsWith("keepalive-")));
     assertEquals("keepalive", annotations(stored).get(PodMarks.POLICY_ANNOTATION));
-    assertNull(
-        annotations(stored).get(PodMarks.AGENT_PORT_ANNOTATION), "no agent, so no agent port");
+    assertEquals(0, InjectedContainers.agentPort(stored.getSpec()), "no agent, so no agent port");
   }
 
   @Test
