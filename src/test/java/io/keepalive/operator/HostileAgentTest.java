@@ -159,7 +159,8 @@ class HostileAgentTest {
 
   @Test
   void textThatIsNotAReportIsRefusedWithoutRepeatingIt() throws Exception {
-    byte[] text = "<html>token=s3cr3t-value</html>".getBytes(StandardCharsets.UTF_8);
+    // a bare word: a JSON parser's message would quote it
+    byte[] text = "s3cr3tvalue is the password".getBytes(StandardCharsets.UTF_8);
     agent(
         out -> {
           headers(out, text.length);
