@@ -36,6 +36,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
 
   private final Clock clock;
   private final AgentGatherer agents;
+  private final LeaderElection leadership;
   private final NamespaceRules namespaceRules;
   private final Counter statusWrites;
   private final OperatorMetrics metrics;
@@ -45,12 +46,14 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   public KeepalivePolicyReconciler(
       AgentGatherer agents,
       NamespaceRules namespaceRules,
+      LeaderElection leadership,
       MeterRegistry registry,
       OperatorMetrics metrics,
       Clock clock) {
     this.clock = clock;
     this.metrics = metrics;
     this.agents = agents;
+    this.leadership = leadership;
     this.namespaceRules = namespaceRules;
     this.statusWrites =
         Counter.builder("keepalive.policy.status.writes")
@@ -61,6 +64,9 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   @Override
   public UpdateControl<KeepalivePolicy> reconcile(
       KeepalivePolicy policy, Context<KeepalivePolicy> context) {
+    if (!leadership.leading()) {
+      return UpdateControl.noUpdate(); // the leader writes; this replica catches up when it leads
+    }
     String namespace = policy.getMetadata().getNamespace();
     List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
 
@@ -144,10 +150,17 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
 
     metrics.policies().readFrom(() -> context.getPrimaryCache().list());
 
-    SimpleInboundEventSource<KeepalivePolicy> answers =
-        new SimpleInboundEventSource<>("agent-answers");
-    agents.onChange(answers::propagateEvent);
-    return List.of(pods, neighbours, answers);
+    // wakes one policy (an agent answered differently), or all of them (this replica leads again:
+    // what happened while another replica led, or none did, is caught up at once)
+    SimpleInboundEventSource<KeepalivePolicy> wake = new SimpleInboundEventSource<>("wake");
+    agents.onChange(wake::propagateEvent);
+    leadership.onLeading(
+        () ->
+            context
+                .getPrimaryCache()
+                .list()
+                .forEach(policy -> wake.propagateEvent(ResourceID.fromResource(policy))));
+    return List.of(pods, neighbours, wake);
   }
 
   /**

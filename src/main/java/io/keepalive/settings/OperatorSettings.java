@@ -50,10 +50,17 @@ public interface OperatorSettings {
   /** The mutating admission webhook. */
   Webhook webhook();
 
-  /** Leader election among replicas: the Lease in the operator's namespace. */
+  /**
+   * Leader election among replicas: the holder of the Lease in the operator's namespace reconciles;
+   * every replica serves the webhook.
+   */
   LeaderElection leaderElection();
 
   interface LeaderElection {
+    /** Off: this replica reconciles alone (one replica, or tests). */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Seconds a Lease is valid without renewal. */
     @WithDefault("15")
     int leaseDurationSeconds();
