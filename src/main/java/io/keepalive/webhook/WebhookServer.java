@@ -53,9 +53,12 @@ public final class WebhookServer {
    * What one client, or all of them together, may cost.
    *
    * @param maxBodyBytes the largest AdmissionReview (413 above)
-   * @param largeBodyBytes reviews above this size take the large lane
-   * @param maxBytesInFlight memory for request bodies held at once, received or waiting for a
-   *     thread, counted as twice their size (a growing buffer); 503 above
+   * @param largeBodyBytes bodies up to this size (announced with a Content-Length, as the API
+   *     server does) are small: an ordinary pod's review is a few kilobytes
+   * @param smallBytesInFlight memory for small bodies held at once (received, or waiting for a
+   *     thread); past it the oldest small request still arriving gives way to the newest
+   * @param largeBytesInFlight memory for the other bodies held at once; past it a new one is
+   *     refused (503) before it is read, so large requests can never crowd out small ones
    * @param maxConnections open connections (past it, the oldest without a review being worked on is
    *     closed)
    * @param requestDeadline time to deliver a whole request, and the longest a review may wait for a
@@ -68,7 +71,8 @@ public final class WebhookServer {
   public record Limits(
       int maxBodyBytes,
       int largeBodyBytes,
-      long maxBytesInFlight,
+      long smallBytesInFlight,
+      long largeBytesInFlight,
       int maxConnections,
       Duration requestDeadline,
       Duration idleTimeout,
@@ -77,14 +81,15 @@ public final class WebhookServer {
       int maxQueued) {
 
     /**
-     * Sized for the chart's 512 MiB (a heap of about 384 MiB): bodies in flight at most 96 MiB, and
-     * at most one large review (a few dozen times its size while parsed) at a time.
+     * Sized for the chart's 512 MiB (a heap of about 384 MiB): bodies in flight at most 16 + 64
+     * MiB, and at most one large review (a few dozen times its size while parsed) at a time.
      */
     public static Limits defaults() {
       return new Limits(
           3 * 1024 * 1024,
           128 * 1024,
-          96L * 1024 * 1024,
+          16L * 1024 * 1024,
+          64L * 1024 * 1024,
           500,
           Duration.ofSeconds(10),
           Duration.ofSeconds(60),
@@ -101,15 +106,11 @@ public final class WebhookServer {
   private final WebhookMetrics metrics;
   private final Limits limits;
 
-  /** Guarded by {@link #receiving}: every reservation decides whom to evict under that lock. */
-  private long bytesInFlight;
+  /** Memory for small bodies: the oldest small request still arriving gives way to the newest. */
+  private final Pool small;
 
-  /**
-   * Requests still being received, oldest first: when bodies fill the memory for them, the oldest
-   * gives way to the newest (the API server's requests arrive whole within milliseconds; what has
-   * been arriving for long is the slowest client's).
-   */
-  private final Set<Exchange> receiving = new LinkedHashSet<>();
+  /** Memory for the other bodies: a new one is refused when it is full. */
+  private final Pool large;
 
   /**
    * Open connections, oldest first, with how many of their reviews are being worked on. A guarded
@@ -145,6 +146,8 @@ public final class WebhookServer {
     this.handler = handler;
     this.metrics = metrics;
     this.limits = limits;
+    this.small = new Pool(limits.smallBytesInFlight(), true);
+    this.large = new Pool(limits.largeBytesInFlight(), false);
   }
 
   public synchronized void start(WebhookCertificates.Pem pem) {
@@ -208,33 +211,75 @@ public final class WebhookServer {
 
   /** Memory held for request bodies right now (tests). */
   long bytesInFlight() {
-    synchronized (receiving) {
-      return bytesInFlight;
+    return small.held() + large.held();
+  }
+
+  /** Connections open right now (tests). */
+  int connections() {
+    synchronized (connections) {
+      return connections.size();
     }
   }
 
   /**
-   * Reserves {@code more} bytes for {@code exchange}, evicting requests that started receiving
-   * before it when the memory for bodies is full; false when even that leaves no room.
+   * Memory for request bodies, reserved before a body is read and let go when it is answered or
+   * refused. The API server announces a body's length, so it is reserved whole and the buffer is
+   * allocated once at that size; a body of unknown length (chunked) is reserved as it comes, twice
+   * its size (a growing buffer doubles).
    */
-  private boolean reserve(Exchange exchange, long more) {
-    List<Exchange> evicted = new ArrayList<>();
-    synchronized (receiving) {
-      Iterator<Exchange> oldest = receiving.iterator();
-      while (bytesInFlight + more > limits.maxBytesInFlight() && oldest.hasNext()) {
-        Exchange older = oldest.next();
-        if (older == exchange) {
-          break; // only those that came before give way
+  private final class Pool {
+    private final long max;
+    private final boolean evicting;
+    private long held;
+
+    /** Requests of this pool still arriving, oldest first; only they can give way. */
+    private final Set<Exchange> receiving = new LinkedHashSet<>();
+
+    Pool(long max, boolean evicting) {
+      this.max = max;
+      this.evicting = evicting;
+    }
+
+    synchronized long held() {
+      return held;
+    }
+
+    synchronized void arriving(Exchange exchange) {
+      receiving.add(exchange);
+    }
+
+    /** Received whole: no longer evictable, held until answered. */
+    synchronized void arrived(Exchange exchange) {
+      receiving.remove(exchange);
+    }
+
+    /**
+     * Reserves {@code bytes} for {@code exchange}, past the limit making older requests of a small
+     * pool give way; false when there is no room (or {@code exchange} gave way itself).
+     */
+    boolean reserve(Exchange exchange, long bytes) {
+      List<Exchange> evicted = new ArrayList<>();
+      boolean room;
+      synchronized (this) {
+        if (!receiving.contains(exchange)) {
+          return false; // given way already: what it still sends is not kept
         }
-        oldest.remove();
-        bytesInFlight -= older.held;
-        older.held = 0;
-        evicted.add(older);
-      }
-      boolean room = bytesInFlight + more <= limits.maxBytesInFlight();
-      if (room) {
-        bytesInFlight += more;
-        exchange.held += more;
+        for (Iterator<Exchange> oldest = receiving.iterator();
+            evicting && held + bytes > max && oldest.hasNext(); ) {
+          Exchange older = oldest.next();
+          if (older == exchange) {
+            break; // only those that came before give way
+          }
+          oldest.remove();
+          held -= older.held;
+          older.held = 0;
+          evicted.add(older);
+        }
+        room = held + bytes <= max;
+        if (room) {
+          held += bytes;
+          exchange.held += bytes;
+        }
       }
       for (Exchange older : evicted) {
         metrics.rejected("bytes_in_flight");
@@ -242,26 +287,20 @@ public final class WebhookServer {
             v ->
                 older.settle(
                     503,
-                    "webhook busy: too many request bytes in flight; "
-                        + "this request gave way to a newer one"));
+                    "webhook busy: too many request bytes in flight; this request gave way to a"
+                        + " newer one"));
+      }
+      if (!room) {
+        metrics.rejected("bytes_in_flight");
       }
       return room;
     }
-  }
 
-  /** Lets go of what {@code exchange} holds, once. */
-  private void release(Exchange exchange) {
-    synchronized (receiving) {
+    /** Lets go of what {@code exchange} holds, once. */
+    synchronized void release(Exchange exchange) {
       receiving.remove(exchange);
-      bytesInFlight -= exchange.held;
+      held -= exchange.held;
       exchange.held = 0;
-    }
-  }
-
-  /** Connections open right now (tests). */
-  int connections() {
-    synchronized (connections) {
-      return connections.size();
     }
   }
 
@@ -362,25 +401,32 @@ public final class WebhookServer {
     final HttpServerRequest request;
     final Context context = vertx.getOrCreateContext();
     final long start = System.nanoTime();
-    final Buffer body;
     final AtomicInteger reviewing;
 
-    /** Guarded by {@link #receiving}. */
+    /** The announced length, or -1 (chunked). */
+    final long declared;
+
+    final Pool pool;
+    Buffer body;
+
+    /** Guarded by {@link #pool}. */
     long held;
 
-    long deadline;
+    long deadline = -1;
     boolean settled;
 
     Exchange(HttpServerRequest request, long declared) {
       this.request = request;
+      this.declared = declared;
       this.reviewing = reviewing(request.connection());
-      // sized from what the client announced only up to a little: what it announces costs nothing
-      this.body = Buffer.buffer((int) Math.max(0, Math.min(declared, 16 * 1024)));
+      this.pool = declared >= 0 && declared <= limits.largeBodyBytes() ? small : large;
     }
 
     void receive() {
-      synchronized (receiving) {
-        receiving.add(this);
+      pool.arriving(this);
+      if (declared > 0 && !pool.reserve(this, declared)) {
+        settle(503, "webhook busy: too many request bytes in flight, retry");
+        return;
       }
       deadline =
           vertx.setTimer(
@@ -409,13 +455,16 @@ public final class WebhookServer {
       if (settled) {
         return;
       }
+      if (body == null) {
+        // allocated when the body starts, at the announced size: announcing costs nothing
+        body = Buffer.buffer((int) Math.max(declared, 0));
+      }
       if (body.length() + chunk.length() > limits.maxBodyBytes()) {
         settle(413, "AdmissionReview larger than " + limits.maxBodyBytes() + " bytes");
         return;
       }
-      // a growing buffer may hold up to twice what it received
-      if (!reserve(this, 2L * chunk.length())) {
-        metrics.rejected("bytes_in_flight");
+      // of unknown length: reserved as it comes, twice (a growing buffer may hold that much)
+      if (declared < 0 && !pool.reserve(this, 2L * chunk.length())) {
         settle(503, "webhook busy: too many request bytes in flight, retry");
         return;
       }
@@ -426,9 +475,10 @@ public final class WebhookServer {
       if (settled) {
         return;
       }
-      vertx.cancelTimer(deadline);
-      synchronized (receiving) {
-        receiving.remove(this); // received whole: no longer evictable, held until answered
+      cancelDeadline();
+      pool.arrived(this);
+      if (body == null) {
+        body = Buffer.buffer(0);
       }
       boolean large = body.length() > limits.largeBodyBytes();
       long queued = System.nanoTime();
@@ -499,18 +549,27 @@ public final class WebhookServer {
         return;
       }
       settled = true;
-      vertx.cancelTimer(deadline);
+      cancelDeadline();
       release();
       refuse(request, status, message);
     }
 
+    void cancelDeadline() {
+      if (deadline >= 0) {
+        vertx.cancelTimer(deadline);
+        deadline = -1;
+      }
+    }
+
     void release() {
-      WebhookServer.this.release(this);
+      pool.release(this);
     }
   }
 
   /** Answers with a short reason and closes the connection: what else it sends is not read. */
   private void refuse(HttpServerRequest request, int status, String message) {
+    // nothing more is read (nor decrypted) from this client before the connection is closed
+    request.pause();
     if (status == 503) {
       // counted by reason where it is decided
     } else {
