@@ -32,11 +32,12 @@ class PackageLayersTest {
       Map.of(
           "policy", Set.of(),
           "settings", Set.of(),
+          "pods", Set.of(),
           "sidecar", Set.of("policy"),
           "rules", Set.of("policy", "settings", "sidecar"),
           "namespaces", Set.of("policy", "settings", "rules"),
-          "operator", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
-          "webhook", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
+          "operator", Set.of("policy", "settings", "sidecar", "rules", "namespaces", "pods"),
+          "webhook", Set.of("policy", "settings", "sidecar", "rules", "namespaces", "pods"),
           "agent", Set.of("policy", "sidecar"),
           "check", Set.of("policy", "rules", "webhook"),
           "", Set.of("agent", "sidecar", "check"));

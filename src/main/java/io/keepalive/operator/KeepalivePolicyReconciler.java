@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.keepalive.namespaces.NamespaceRules;
+import io.keepalive.pods.PodDirectory;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.micrometer.core.instrument.Counter;
@@ -37,6 +38,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   private final Clock clock;
   private final AgentGatherer agents;
   private final LeaderElection leadership;
+  private final PodDirectory podDirectory;
   private final NamespaceRules namespaceRules;
   private final Counter statusWrites;
   private final OperatorMetrics metrics;
@@ -47,6 +49,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
       AgentGatherer agents,
       NamespaceRules namespaceRules,
       LeaderElection leadership,
+      PodDirectory podDirectory,
       MeterRegistry registry,
       OperatorMetrics metrics,
       Clock clock) {
@@ -54,6 +57,7 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
     this.metrics = metrics;
     this.agents = agents;
     this.leadership = leadership;
+    this.podDirectory = podDirectory;
     this.namespaceRules = namespaceRules;
     this.statusWrites =
         Counter.builder("keepalive.policy.status.writes")
@@ -137,6 +141,8 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                 .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
                 .build(),
             context);
+    // the webhook tells the pods that exist from those a review only claims by this informer
+    podDirectory.serveFrom(namespace -> pods.list(namespace, pod -> true));
 
     neighbours =
         new InformerEventSource<>(

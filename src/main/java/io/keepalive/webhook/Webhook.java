@@ -3,6 +3,7 @@ package io.keepalive.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.namespaces.NamespaceRules;
+import io.keepalive.pods.PodDirectory;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.PodInjector;
@@ -67,6 +68,7 @@ public class Webhook {
       NamespaceRules namespaces,
       Vertx vertx,
       MeterRegistry registry,
+      PodDirectory pods,
       Clock clock) {
     this.client = client;
     this.settings = settings;
@@ -75,7 +77,7 @@ public class Webhook {
     this.clock = clock;
     this.metrics = new WebhookMetrics(registry);
     this.certificateExpiry = new CertificateExpiryMetric(registry);
-    this.events = new PolicyEvents(client, EVENT_WINDOW, clock);
+    this.events = new PolicyEvents(client, pods, EVENT_WINDOW, clock);
   }
 
   void onStart(@Observes StartupEvent event) {

@@ -25,6 +25,7 @@ import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.testing.TestNamespaces;
+import io.keepalive.testing.TrustingAnyone;
 import io.keepalive.webhook.CertificateAuthority;
 import io.keepalive.webhook.Webhook;
 import io.keepalive.webhook.WebhookCertificates;
@@ -35,6 +36,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -389,6 +394,46 @@ class WebhookApiserverTest {
               assertEquals(6, injected.get(0).getCount());
               assertEquals("KeepalivePolicy", injected.get(0).getInvolvedObject().getKind());
             });
+  }
+
+  /**
+   * Anyone who can reach the webhook's port can post a review: the webhook answers it (it cannot
+   * tell), but what it tells the cluster comes from pods that exist. Fifty reviews for pods that
+   * never were make no Event; the one real pod makes one, under its own name.
+   */
+  @Test
+  void reviewsForPodsThatNeverExistMakeNoEvent() throws Exception {
+    String ns = namespaceWithPolicy("ghosts", Map.of(), InjectionStrategy.Auto, p -> {});
+    HttpClient http = HttpClient.newBuilder().sslContext(TrustingAnyone.context()).build();
+    for (int i = 0; i < 50; i++) {
+      String review =
+          """
+          {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-%d",
+           "kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","namespace":"%s",
+           "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ghost-%d","labels":{"app":"web"}},
+                     "spec":{"containers":[{"name":"app","image":"app:1"}]}}}}
+          """
+              .formatted(i, ns, i);
+      var answer =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "https://127.0.0.1:" + ControlPlaneResource.webhookPort + "/mutate-pods"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(review))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, answer.statusCode(), answer.body());
+    }
+    create(Pods.restricted(ns, "real-1", WEB));
+    Event injected = awaitEvent(ns, "Injected");
+    Thread.sleep(7_000); // a flush or more later, still nothing about the ghosts
+    injected = awaitEvent(ns, "Injected");
+    assertEquals(1, injected.getCount(), injected.getMessage());
+    assertTrue(injected.getMessage().contains("(last pod: real-1)"), injected.getMessage());
+    assertTrue(
+        client.v1().events().inNamespace(ns).list().getItems().stream()
+            .noneMatch(e -> e.getMessage().contains("ghost")));
   }
 
   @Test

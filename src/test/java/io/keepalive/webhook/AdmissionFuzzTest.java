@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.keepalive.pods.PodDirectory;
 import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.InjectedContainers;
@@ -80,7 +81,7 @@ class AdmissionFuzzTest {
         PodSecurity.Level.privileged,
         new WebhookOutcomes(
             new WebhookMetrics(new SimpleMeterRegistry()),
-            new PolicyEvents(null, Duration.ofMinutes(10), Clock.systemUTC())));
+            new PolicyEvents(null, new PodDirectory(), Duration.ofMinutes(10), Clock.systemUTC())));
   }
 
   /** Every way to break one node: gone, null, or another type. */
