@@ -223,5 +223,12 @@ public interface OperatorSettings {
      * generated.
      */
     Optional<String> certificateDir();
+
+    /**
+     * A PEM file of the CAs whose client certificates the webhook accepts. When set, a caller
+     * without such a certificate is refused during the TLS handshake: only an API server that
+     * presents one (its AdmissionConfiguration names a kubeconfig for the webhook) is served.
+     */
+    Optional<String> clientCaFile();
   }
 }

@@ -14,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -125,7 +126,13 @@ public class Webhook {
     WebhookTls.Material tls = WebhookTls.load(client, settings, clock.instant());
     server =
         new WebhookServer(
-            vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
+            vertx,
+            settings.webhook().port(),
+            settings.webhook().path(),
+            () -> handler,
+            metrics,
+            WebhookServer.Limits.defaults(),
+            settings.webhook().clientCaFile().map(Path::of));
     server.start(tls.serving());
     certificateExpiry.presenting(tls.serving());
     if (settings.webhook().manageConfiguration()) {

@@ -6,6 +6,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -13,9 +14,11 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -106,6 +110,9 @@ public final class WebhookServer {
   private final WebhookMetrics metrics;
   private final Limits limits;
 
+  /** The CAs whose client certificates are required, when the cluster's API server presents one. */
+  private final Optional<PemTrustOptions> clientCa;
+
   /** Memory for small bodies: the oldest small request still arriving gives way to the newest. */
   private final Pool small;
 
@@ -130,7 +137,7 @@ public final class WebhookServer {
       String path,
       Supplier<AdmissionHandler> handler,
       WebhookMetrics metrics) {
-    this(vertx, port, path, handler, metrics, Limits.defaults());
+    this(vertx, port, path, handler, metrics, Limits.defaults(), Optional.empty());
   }
 
   public WebhookServer(
@@ -139,13 +146,15 @@ public final class WebhookServer {
       String path,
       Supplier<AdmissionHandler> handler,
       WebhookMetrics metrics,
-      Limits limits) {
+      Limits limits,
+      Optional<Path> clientCa) {
     this.vertx = vertx;
     this.port = port;
     this.path = path;
     this.handler = handler;
     this.metrics = metrics;
     this.limits = limits;
+    this.clientCa = clientCa.map(file -> new PemTrustOptions().addCertPath(file.toString()));
     this.small = new Pool(limits.smallBytesInFlight(), true);
     this.large = new Pool(limits.largeBytesInFlight(), false);
   }
@@ -171,6 +180,7 @@ public final class WebhookServer {
             .setMaxHeaderSize(8192)
             .setDecompressionSupported(false)
             .setMaxFormAttributeSize(0);
+    clientCa.ifPresent(trust -> options.setClientAuth(ClientAuth.REQUIRED).setTrustOptions(trust));
     HttpServer created =
         vertx
             .createHttpServer(options)
@@ -205,7 +215,9 @@ public final class WebhookServer {
   public synchronized void updateCertificate(WebhookCertificates.Pem pem) {
     certificate = pem;
     if (server != null) {
-      await(server.updateSSLOptions(new SSLOptions().setKeyCertOptions(keyCert(pem))));
+      SSLOptions renewed = new SSLOptions().setKeyCertOptions(keyCert(pem));
+      clientCa.ifPresent(renewed::setTrustOptions);
+      await(server.updateSSLOptions(renewed));
     }
   }
 

@@ -22,11 +22,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -57,6 +60,19 @@ final class WebhookFixture implements AutoCloseable {
   private final int port;
 
   WebhookFixture(WebhookServer.Limits limits, AdmissionOutcomes outcomes) throws Exception {
+    this(limits, outcomes, Optional.empty(), null);
+  }
+
+  /**
+   * @param clientCa the CAs of accepted client certificates, if any
+   * @param clientKeys this client's key and certificate (null: none)
+   */
+  WebhookFixture(
+      WebhookServer.Limits limits,
+      AdmissionOutcomes outcomes,
+      Optional<Path> clientCa,
+      KeyManager[] clientKeys)
+      throws Exception {
     var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(30), Instant.now());
     var serving =
         WebhookCertificates.issueServing(
@@ -78,7 +94,13 @@ final class WebhookFixture implements AutoCloseable {
     port = Ports.free();
     server =
         new WebhookServer(
-            vertx, port, "/mutate-pods", () -> handler, new WebhookMetrics(registry), limits);
+            vertx,
+            port,
+            "/mutate-pods",
+            () -> handler,
+            new WebhookMetrics(registry),
+            limits,
+            clientCa);
     server.start(serving);
     uri = URI.create("https://127.0.0.1:" + port + "/mutate-pods");
 
@@ -89,7 +111,7 @@ final class WebhookFixture implements AutoCloseable {
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     tmf.init(trust);
     ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
+    ssl.init(clientKeys, tmf.getTrustManagers(), null);
     http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
