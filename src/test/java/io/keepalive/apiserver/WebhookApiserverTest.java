@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Sysctl;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.policy.spec.AgentSettings;
+import io.keepalive.policy.spec.HttpExpectations;
+import io.keepalive.policy.spec.HttpTarget;
 import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.InjectedContainers;
@@ -434,6 +437,45 @@ class WebhookApiserverTest {
     assertTrue(
         client.v1().events().inNamespace(ns).list().getItems().stream()
             .noneMatch(e -> e.getMessage().contains("ghost")));
+  }
+
+  /**
+   * etcd stores at most 1.5 MiB per object: a pod just below that stores as the user wrote it, and
+   * must not fail to store because of what the webhook would add (failurePolicy Ignore does not
+   * help: the webhook answered). It is created uninjected, skipped as PodTooLarge.
+   */
+  @Test
+  void aPodTooLargeToInjectIsCreatedAsItIs() {
+    // the most a policy may add: four targets of 2000 characters (8 KiB together)
+    String ns =
+        namespaceWithPolicy(
+            "large",
+            Map.of(),
+            InjectionStrategy.Auto,
+            p -> {
+              HttpExpectations http = new HttpExpectations();
+              for (int i = 0; i < 4; i++) {
+                http.getTargets()
+                    .add(new HttpTarget("http://api-" + i + "/" + "p".repeat(1980), null));
+              }
+              p.getSpec().setHttp(http);
+            });
+    double before = skips(SkipReason.PodTooLarge);
+    // stores as it is (the limit is between 1,570,000 and 1,580,000 bytes of such a pod)
+    Pod pod = Pods.restricted(ns, "large-1", WEB);
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(List.of(new EnvVar("BIG", "x".repeat(1_565_000), null)));
+    Pod stored = create(pod);
+    assertEquals(Map.of(), annotations(stored));
+    assertEquals(1, allContainers(stored).size());
+    assertEquals(1, skips(SkipReason.PodTooLarge) - before);
+  }
+
+  double skips(SkipReason reason) {
+    var counter = registry.find("keepalive.webhook.pods").tag("reason", reason.name()).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
