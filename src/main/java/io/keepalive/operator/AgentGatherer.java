@@ -8,11 +8,9 @@ import io.keepalive.settings.OperatorSettings;
 import io.keepalive.sidecar.AgentReport;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -27,10 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -256,77 +251,6 @@ public class AgentGatherer {
   private record Answer(Instant at, AgentReport report, String error) {
     boolean sameAs(Answer other) {
       return Objects.equals(report, other.report) && Objects.equals(error, other.error);
-    }
-  }
-
-  /**
-   * A response body of at most {@code limit} bytes: past it, or when abandoned, the subscription is
-   * cancelled, which closes the connection (the rest is never read).
-   */
-  static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-    static final class TooLarge extends RuntimeException {
-      TooLarge() {
-        super(null, null, false, false);
-      }
-    }
-
-    private final int limit;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private volatile Flow.Subscription subscription;
-    private volatile boolean abandoned;
-
-    BoundedBody(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      if (abandoned) {
-        subscription.cancel();
-      } else {
-        subscription.request(1);
-      }
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer buffer : buffers) {
-        if (bytes.size() + buffer.remaining() > limit) {
-          subscription.cancel();
-          result.completeExceptionally(new TooLarge());
-          return;
-        }
-        byte[] chunk = new byte[buffer.remaining()];
-        buffer.get(chunk);
-        bytes.write(chunk, 0, chunk.length);
-      }
-      subscription.request(1);
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      result.completeExceptionally(throwable);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(bytes.toByteArray());
-    }
-
-    /** The deadline passed: stop reading. */
-    void abandon() {
-      abandoned = true;
-      Flow.Subscription current = subscription;
-      if (current != null) {
-        current.cancel();
-      }
     }
   }
 }

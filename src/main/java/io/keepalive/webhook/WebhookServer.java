@@ -20,20 +20,12 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -114,16 +106,12 @@ public final class WebhookServer {
   private final Optional<PemTrustOptions> clientCa;
 
   /** Memory for small bodies: the oldest small request still arriving gives way to the newest. */
-  private final Pool small;
+  private final BodyBudget small;
 
   /** Memory for the other bodies: a new one is refused when it is full. */
-  private final Pool large;
+  private final BodyBudget large;
 
-  /**
-   * Open connections, oldest first, with how many of their reviews are being worked on. A guarded
-   * map: connections come and go on every event loop.
-   */
-  private final Map<HttpConnection, AtomicInteger> connections = new LinkedHashMap<>();
+  private final ConnectionLimit connections;
 
   private final RefusalLog refusals = new RefusalLog();
   private volatile HttpServer server;
@@ -155,8 +143,9 @@ public final class WebhookServer {
     this.metrics = metrics;
     this.limits = limits;
     this.clientCa = clientCa.map(file -> new PemTrustOptions().addCertPath(file.toString()));
-    this.small = new Pool(limits.smallBytesInFlight(), true);
-    this.large = new Pool(limits.largeBytesInFlight(), false);
+    this.small = new BodyBudget(limits.smallBytesInFlight(), true);
+    this.large = new BodyBudget(limits.largeBytesInFlight(), false);
+    this.connections = new ConnectionLimit(limits.maxConnections());
   }
 
   public synchronized void start(WebhookCertificates.Pem pem) {
@@ -228,137 +217,18 @@ public final class WebhookServer {
 
   /** Connections open right now (tests). */
   int connections() {
-    synchronized (connections) {
-      return connections.size();
-    }
+    return connections.size();
   }
 
-  /**
-   * Memory for request bodies, reserved before a body is read and let go when it is answered or
-   * refused. The API server announces a body's length, so it is reserved whole and the buffer is
-   * allocated once at that size; a body of unknown length (chunked) is reserved as it comes, twice
-   * its size (a growing buffer doubles).
-   */
-  private final class Pool {
-    private final long max;
-    private final boolean evicting;
-    private long held;
-
-    /** Requests of this pool still arriving, oldest first; only they can give way. */
-    private final Set<Exchange> receiving = new LinkedHashSet<>();
-
-    Pool(long max, boolean evicting) {
-      this.max = max;
-      this.evicting = evicting;
-    }
-
-    synchronized long held() {
-      return held;
-    }
-
-    synchronized void arriving(Exchange exchange) {
-      receiving.add(exchange);
-    }
-
-    /** Received whole: no longer evictable, held until answered. */
-    synchronized void arrived(Exchange exchange) {
-      receiving.remove(exchange);
-    }
-
-    /**
-     * Reserves {@code bytes} for {@code exchange}, past the limit making older requests of a small
-     * pool give way; false when there is no room (or {@code exchange} gave way itself).
-     */
-    boolean reserve(Exchange exchange, long bytes) {
-      List<Exchange> evicted = new ArrayList<>();
-      boolean room;
-      synchronized (this) {
-        if (!receiving.contains(exchange)) {
-          return false; // given way already: what it still sends is not kept
-        }
-        for (Iterator<Exchange> oldest = receiving.iterator();
-            evicting && held + bytes > max && oldest.hasNext(); ) {
-          Exchange older = oldest.next();
-          if (older == exchange) {
-            break; // only those that came before give way
-          }
-          oldest.remove();
-          held -= older.held;
-          older.held = 0;
-          evicted.add(older);
-        }
-        room = held + bytes <= max;
-        if (room) {
-          held += bytes;
-          exchange.held += bytes;
-        }
-      }
-      for (Exchange older : evicted) {
-        metrics.rejected("bytes_in_flight");
-        older.context.runOnContext(
-            v ->
-                older.settle(
-                    503,
-                    "webhook busy: too many request bytes in flight; this request gave way to a"
-                        + " newer one"));
-      }
-      if (!room) {
-        metrics.rejected("bytes_in_flight");
-      }
-      return room;
-    }
-
-    /** Lets go of what {@code exchange} holds, once. */
-    synchronized void release(Exchange exchange) {
-      receiving.remove(exchange);
-      held -= exchange.held;
-      exchange.held = 0;
-    }
-  }
-
-  /**
-   * Past the limit, a new connection pushes out the oldest one that has no review being worked on:
-   * a client that opens connections and leaves them idle or trickling cannot lock the API server
-   * out, it only loses its own oldest ones.
-   */
   private void opened(HttpConnection connection) {
-    HttpConnection evicted = null;
-    synchronized (connections) {
-      if (connections.size() >= limits.maxConnections()) {
-        for (var open : connections.entrySet()) {
-          if (open.getValue().get() == 0) {
-            evicted = open.getKey();
-            break;
-          }
-        }
-        if (evicted == null) {
-          evicted = connection;
-        } else {
-          connections.remove(evicted);
-        }
-      }
-      if (evicted != connection) {
-        connections.put(connection, new AtomicInteger());
-      }
-    }
+    HttpConnection evicted = connections.opened(connection);
     if (evicted != null) {
       metrics.rejected("connections");
       refusals.log(503, "more than " + limits.maxConnections() + " connections: closed one");
       evicted.close();
     }
     if (evicted != connection) {
-      connection.closeHandler(
-          v -> {
-            synchronized (connections) {
-              connections.remove(connection);
-            }
-          });
-    }
-  }
-
-  private AtomicInteger reviewing(HttpConnection connection) {
-    synchronized (connections) {
-      return connections.getOrDefault(connection, new AtomicInteger());
+      connection.closeHandler(v -> connections.closed(connection));
     }
   }
 
@@ -409,7 +279,7 @@ public final class WebhookServer {
   }
 
   /** One request, from its first byte to its answer; runs on the connection's event loop. */
-  private final class Exchange {
+  private final class Exchange implements BodyBudget.Request {
     final HttpServerRequest request;
     final Context context = vertx.getOrCreateContext();
     final long start = System.nanoTime();
@@ -418,11 +288,11 @@ public final class WebhookServer {
     /** The announced length, or -1 (chunked). */
     final long declared;
 
-    final Pool pool;
+    final BodyBudget pool;
     Buffer body;
 
-    /** Guarded by {@link #pool}. */
-    long held;
+    /** Set from the thread of the request it gave way to. */
+    volatile boolean gaveWay;
 
     long deadline = -1;
     boolean settled;
@@ -430,14 +300,14 @@ public final class WebhookServer {
     Exchange(HttpServerRequest request, long declared) {
       this.request = request;
       this.declared = declared;
-      this.reviewing = reviewing(request.connection());
+      this.reviewing = connections.reviewing(request.connection());
       this.pool = declared >= 0 && declared <= limits.largeBodyBytes() ? small : large;
     }
 
     void receive() {
       pool.arriving(this);
       if (declared > 0 && !pool.reserve(this, declared)) {
-        settle(503, "webhook busy: too many request bytes in flight, retry");
+        busy();
         return;
       }
       deadline =
@@ -477,10 +347,18 @@ public final class WebhookServer {
       }
       // of unknown length: reserved as it comes, twice (a growing buffer may hold that much)
       if (declared < 0 && !pool.reserve(this, 2L * chunk.length())) {
-        settle(503, "webhook busy: too many request bytes in flight, retry");
+        busy();
         return;
       }
       body.appendBuffer(chunk);
+    }
+
+    /** No room for its body (unless it gave way meanwhile, and is being answered for that). */
+    void busy() {
+      if (!settled && !gaveWay) {
+        metrics.rejected("bytes_in_flight");
+        settle(503, "webhook busy: too many request bytes in flight, retry");
+      }
     }
 
     void received() {
@@ -576,6 +454,18 @@ public final class WebhookServer {
     void release() {
       pool.release(this);
     }
+
+    @Override
+    public void gaveWay() {
+      gaveWay = true;
+      metrics.rejected("bytes_in_flight");
+      context.runOnContext(
+          v ->
+              settle(
+                  503,
+                  "webhook busy: too many request bytes in flight; this request gave way to a"
+                      + " newer one"));
+    }
   }
 
   /** Answers with a short reason and closes the connection: what else it sends is not read. */
@@ -654,30 +544,6 @@ public final class WebhookServer {
       throw new IllegalStateException(e);
     } catch (Exception e) {
       throw new IllegalStateException("webhook server: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Refused requests are the caller's business, but a flood of them must neither fill the log nor
-   * go unseen: one line per second at most, with how many were not logged.
-   */
-  private static final class RefusalLog {
-    private final AtomicLong nextLine = new AtomicLong(System.nanoTime());
-    private final AtomicLong unlogged = new AtomicLong();
-
-    void log(int status, String message) {
-      long now = System.nanoTime();
-      long next = nextLine.get();
-      if (now - next < 0 || !nextLine.compareAndSet(next, now + 1_000_000_000L)) {
-        unlogged.incrementAndGet();
-        return;
-      }
-      long more = unlogged.getAndSet(0);
-      LOG.infof(
-          "refused a request with %d: %s%s",
-          status,
-          message.strip(),
-          more > 0 ? " (and " + more + " more refused in the last second)" : "");
     }
   }
 }
