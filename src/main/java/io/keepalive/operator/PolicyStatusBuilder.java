@@ -192,12 +192,22 @@ public final class PolicyStatusBuilder {
     return condition(ConditionTypes.CONFLICT, false, REASON_NO_CONFLICT, message);
   }
 
+  static final int MAX_NAMED = 5;
+
+  /**
+   * The policies by name, the first few only: a namespace may hold any number of overlapping
+   * policies, and a condition message stays one readable line.
+   */
   static String describePolicies(Map<String, Integer> podsByPolicy) {
     String names =
         podsByPolicy.entrySet().stream()
+            .limit(MAX_NAMED)
             .map(e -> "'" + e.getKey() + "' (" + pods(e.getValue()) + ")")
             .collect(Collectors.joining(", "));
-    return (podsByPolicy.size() == 1 ? "policy " : "policies ") + names;
+    int more = podsByPolicy.size() - MAX_NAMED;
+    return (podsByPolicy.size() == 1 ? "policy " : "policies ")
+        + names
+        + (more > 0 ? " and " + more + " more" : "");
   }
 
   static String describeSkipped(Map<SkipReason, Integer> skipped) {
