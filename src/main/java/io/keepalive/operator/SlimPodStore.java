@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -101,6 +102,11 @@ public class SlimPodStore implements ItemStore<Pod> {
     if (spec == null) {
       return null;
     }
+    if (injected && !Boolean.TRUE.equals(spec.getHostNetwork()) && spec.getOs() == null) {
+      // the common injected pod: one read-only spec per agent port, shared by all of them
+      int port = InjectedContainers.agentPort(spec);
+      return port == 0 ? null : AGENT_ONLY.computeIfAbsent(port, SlimPodStore::agentOnly);
+    }
     PodSpec slim = new PodSpec();
     boolean kept = false;
     if (Boolean.TRUE.equals(spec.getHostNetwork())) {
@@ -141,19 +147,29 @@ public class SlimPodStore implements ItemStore<Pod> {
 
   /** Its name, and for the agent the port the operator asks it on. */
   private static Container slimContainer(Container container) {
-    ContainerBuilder slim = new ContainerBuilder().withName(container.getName());
-    if (InjectedContainers.AGENT_CONTAINER.equals(container.getName())
-        && container.getPorts() != null) {
-      container.getPorts().stream()
-          .filter(p -> InjectedContainers.AGENT_PORT_NAME.equals(p.getName()))
-          .forEach(
-              p ->
-                  slim.addNewPort()
-                      .withName(p.getName())
-                      .withContainerPort(p.getContainerPort())
-                      .endPort());
+    if (InjectedContainers.AGENT_CONTAINER.equals(container.getName())) {
+      int port =
+          InjectedContainers.agentPort(new PodSpecBuilder().withContainers(container).build());
+      return port == 0 ? new ContainerBuilder().withName(container.getName()).build() : agent(port);
     }
-    return slim.build();
+    return new ContainerBuilder().withName(container.getName()).build();
+  }
+
+  /** Specs of injected pods that need nothing else, by agent port: never changed once built. */
+  private static final Map<Integer, PodSpec> AGENT_ONLY = new ConcurrentHashMap<>();
+
+  private static PodSpec agentOnly(int port) {
+    return new PodSpecBuilder().withContainers(agent(port)).build();
+  }
+
+  private static Container agent(int port) {
+    return new ContainerBuilder()
+        .withName(InjectedContainers.AGENT_CONTAINER)
+        .addNewPort()
+        .withName(InjectedContainers.AGENT_PORT_NAME)
+        .withContainerPort(port)
+        .endPort()
+        .build();
   }
 
   private static Map<String, String> ourAnnotations(Map<String, String> annotations) {

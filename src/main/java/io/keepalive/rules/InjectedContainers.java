@@ -196,8 +196,12 @@ public final class InjectedContainers {
 
   /** The port of the pod's agent container, or 0 when it has none. */
   public static int agentPort(PodSpec spec) {
-    return agent(spec).stream()
-        .flatMap(c -> c.getPorts() == null ? Stream.empty() : c.getPorts().stream())
+    return agent(spec).map(InjectedContainers::agentPort).orElse(0);
+  }
+
+  /** The port of an agent container, or 0 when it names none. */
+  public static int agentPort(Container agent) {
+    return (agent.getPorts() == null ? Stream.<ContainerPort>empty() : agent.getPorts().stream())
         .filter(p -> p != null && AGENT_PORT_NAME.equals(p.getName()))
         .map(ContainerPort::getContainerPort)
         .filter(port -> port != null && port > 0 && port < 65536)
