@@ -147,12 +147,11 @@ public class SlimPodStore implements ItemStore<Pod> {
 
   /** Its name, and for the agent the port the operator asks it on. */
   private static Container slimContainer(Container container) {
-    if (InjectedContainers.AGENT_CONTAINER.equals(container.getName())) {
-      int port =
-          InjectedContainers.agentPort(new PodSpecBuilder().withContainers(container).build());
-      return port == 0 ? new ContainerBuilder().withName(container.getName()).build() : agent(port);
-    }
-    return new ContainerBuilder().withName(container.getName()).build();
+    int port =
+        InjectedContainers.AGENT_CONTAINER.equals(container.getName())
+            ? InjectedContainers.agentPort(container)
+            : 0;
+    return port > 0 ? agent(port) : new ContainerBuilder().withName(container.getName()).build();
   }
 
   /** Specs of injected pods that need nothing else, by agent port: never changed once built. */
