@@ -23,6 +23,13 @@ public final class PodMarks {
   /** The strategy that was used: SecurityContext or InitContainer. */
   public static final String STRATEGY_ANNOTATION = "keepalive.io/strategy";
 
+  /**
+   * Port of the injected agent, present only when an agent was injected: the chart's PodMonitor
+   * scrapes exactly these pods. The operator does not read it (anyone who can edit the pod can
+   * change an annotation): it asks an agent on the port of the pod's injected container.
+   */
+  public static final String AGENT_PORT_ANNOTATION = "keepalive.io/agent-port";
+
   /** Label on the operator's own pods; the webhook's objectSelector excludes them. */
   public static final String COMPONENT_LABEL = "app.kubernetes.io/part-of";
 

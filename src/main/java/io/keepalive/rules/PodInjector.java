@@ -125,6 +125,12 @@ public final class PodInjector {
         PodMarks.GENERATION_ANNOTATION, String.valueOf(policy.getMetadata().getGeneration()));
     annotations.put(PodMarks.STRATEGY_ANNOTATION, strategy.name());
     annotations.put(PodMarks.HASH_ANNOTATION, parts.hash());
+    if (parts.agent() != null) {
+      // the port of the container just injected, so the annotation cannot disagree with the pod
+      annotations.put(
+          PodMarks.AGENT_PORT_ANNOTATION,
+          String.valueOf(InjectedContainers.agentPort(parts.agent())));
+    }
     meta.setAnnotations(annotations);
     return podSets;
   }

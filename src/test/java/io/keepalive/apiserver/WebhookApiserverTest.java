@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -156,6 +157,10 @@ class WebhookApiserverTest {
         settings.agent().port(),
         InjectedContainers.agentPort(stored.getSpec()),
         "the operator asks the agent on the port of the stored pod's agent container");
+    assertEquals(
+        String.valueOf(settings.agent().port()),
+        annotations.get(PodMarks.AGENT_PORT_ANNOTATION),
+        "the PodMonitor's marker");
     assertTrue(
         allContainers(stored).stream()
             .noneMatch(
@@ -234,6 +239,7 @@ class WebhookApiserverTest {
     assertTrue(allContainers(stored).stream().noneMatch(c -> c.getName().startsWith("keepalive-")));
     assertEquals("keepalive", annotations(stored).get(PodMarks.POLICY_ANNOTATION));
     assertEquals(0, InjectedContainers.agentPort(stored.getSpec()), "no agent, so no agent port");
+    assertNull(annotations(stored).get(PodMarks.AGENT_PORT_ANNOTATION));
   }
 
   @Test
