@@ -54,9 +54,10 @@ public class LeaderElection {
     this.client = client;
     this.settings = settings.leaderElection();
     this.namespace = settings.namespace();
+    // the pod's name, as kubectl shows it; a process restarted in the same pod leads on at once
     String host = System.getenv("HOSTNAME");
     this.identity =
-        (host == null || host.isBlank() ? "keepalive-operator" : host) + "-" + UUID.randomUUID();
+        host == null || host.isBlank() ? "keepalive-operator-" + UUID.randomUUID() : host;
     this.leading = !this.settings.enabled();
   }
 
