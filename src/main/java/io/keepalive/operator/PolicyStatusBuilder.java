@@ -8,6 +8,7 @@ import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.spec.RolloutMode;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.rules.PodSelection;
 import io.keepalive.rules.SkipReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -31,6 +32,7 @@ public final class PolicyStatusBuilder {
   public static final String REASON_PODS_SKIPPED = "PodsSkipped";
   public static final String REASON_OVERLAPS_OLDER = "OverlapsOlderPolicy";
   public static final String REASON_NO_CONFLICT = "NoConflict";
+  public static final String REASON_INVALID_SELECTOR = "InvalidSelector";
 
   private PolicyStatusBuilder() {}
 
@@ -81,6 +83,15 @@ public final class PolicyStatusBuilder {
 
   static Condition ready(KeepalivePolicy policy, PolicyCensus census) {
     long generation = generation(policy);
+    var invalid = PodSelection.problem(policy.getSpec().getSelector());
+    if (invalid.isPresent()) {
+      // stored before the API server checked selectors: it selects nothing, and says why
+      return condition(
+          ConditionTypes.READY,
+          false,
+          REASON_INVALID_SELECTOR,
+          "The selector is invalid, so the policy selects no pod: " + invalid.get() + ".");
+    }
     String skippedNote =
         census.skipped().isEmpty() ? "" : " Skipped: " + describeSkipped(census.skipped()) + ".";
     if (census.matched() == 0) {
@@ -200,12 +211,22 @@ public final class PolicyStatusBuilder {
     return condition(ConditionTypes.CONFLICT, false, REASON_NO_CONFLICT, message);
   }
 
+  static final int MAX_NAMED = 5;
+
+  /**
+   * The policies by name, the first few only: a namespace may hold any number of overlapping
+   * policies, and a condition message stays one readable line.
+   */
   static String describePolicies(Map<String, Integer> podsByPolicy) {
     String names =
         podsByPolicy.entrySet().stream()
+            .limit(MAX_NAMED)
             .map(e -> "'" + e.getKey() + "' (" + pods(e.getValue()) + ")")
             .collect(Collectors.joining(", "));
-    return (podsByPolicy.size() == 1 ? "policy " : "policies ") + names;
+    int more = podsByPolicy.size() - MAX_NAMED;
+    return (podsByPolicy.size() == 1 ? "policy " : "policies ")
+        + names
+        + (more > 0 ? " and " + more + " more" : "");
   }
 
   static String describeSkipped(Map<SkipReason, Integer> skipped) {

@@ -114,7 +114,8 @@ final class Recommendations {
             .map(t -> t.path().lostSeconds())
             .min(Integer::compare)
             .orElse(null);
-    // pathIdleTimeoutSeconds is the smallest idle timeout on any path: it is contradicted when it is
+    // pathIdleTimeoutSeconds is the smallest idle timeout on any path: it is contradicted when it
+    // is
     // above an idle time one path forgot, or not above what every path kept
     Integer longestSurvivor = knownSafe;
     if (pathTimeout != null) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -110,11 +111,16 @@ public class SlimPodStore implements ItemStore<Pod> {
    * What the webhook's pod rules read ({@link InjectionDecision#podRulesOut}): hostNetwork, the OS,
    * and containers or volumes that already use an injected name. Null for the common pod, which
    * none of these concerns. An injected pod carries our containers by design, so they are not kept
-   * for it.
+   * for it, but for the agent's name and port, where the operator asks it for /status.
    */
   private static PodSpec slimSpec(PodSpec spec, boolean injected) {
     if (spec == null) {
       return null;
+    }
+    if (injected && !Boolean.TRUE.equals(spec.getHostNetwork()) && spec.getOs() == null) {
+      // the common injected pod: one read-only spec per agent port, shared by all of them
+      int port = InjectedContainers.agentPort(spec);
+      return port == 0 ? null : AGENT_ONLY.computeIfAbsent(port, SlimPodStore::agentOnly);
     }
     PodSpec slim = new PodSpec();
     boolean kept = false;
@@ -126,26 +132,30 @@ public class SlimPodStore implements ItemStore<Pod> {
       slim.setOs(spec.getOs());
       kept = true;
     }
-    if (!injected) {
-      List<Container> taken =
-          Stream.of(spec.getContainers(), spec.getInitContainers())
-              .filter(Objects::nonNull)
-              .flatMap(List::stream)
-              .filter(c -> InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
-              .map(c -> new ContainerBuilder().withName(c.getName()).build())
-              .toList();
-      List<Volume> volumes =
-          spec.getVolumes() == null
-              ? List.of()
-              : spec.getVolumes().stream()
-                  .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
-                  .map(v -> new VolumeBuilder().withName(v.getName()).build())
-                  .toList();
-      if (!taken.isEmpty() || !volumes.isEmpty()) {
-        slim.setContainers(taken);
-        slim.setVolumes(volumes);
-        kept = true;
-      }
+    // an injected pod carries our containers by design: only the agent's name and port matter
+    List<Container> containers =
+        Stream.of(spec.getContainers(), spec.getInitContainers())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .filter(
+                c ->
+                    injected
+                        ? InjectedContainers.AGENT_CONTAINER.equals(c.getName())
+                        : InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
+            .map(SlimPodStore::slimContainer)
+            .filter(c -> !injected || !c.getPorts().isEmpty())
+            .toList();
+    List<Volume> volumes =
+        injected || spec.getVolumes() == null
+            ? List.of()
+            : spec.getVolumes().stream()
+                .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
+                .map(v -> new VolumeBuilder().withName(v.getName()).build())
+                .toList();
+    if (!containers.isEmpty() || !volumes.isEmpty()) {
+      slim.setContainers(containers);
+      slim.setVolumes(volumes.isEmpty() ? null : volumes);
+      kept = true;
     }
     return kept ? slim : null;
   }
@@ -157,6 +167,32 @@ public class SlimPodStore implements ItemStore<Pod> {
         : meta.getOwnerReferences().stream()
             .filter(o -> Boolean.TRUE.equals(o.getController()))
             .findFirst();
+  }
+
+  /** Its name, and for the agent the port the operator asks it on. */
+  private static Container slimContainer(Container container) {
+    int port =
+        InjectedContainers.AGENT_CONTAINER.equals(container.getName())
+            ? InjectedContainers.agentPort(container)
+            : 0;
+    return port > 0 ? agent(port) : new ContainerBuilder().withName(container.getName()).build();
+  }
+
+  /** Specs of injected pods that need nothing else, by agent port: never changed once built. */
+  private static final Map<Integer, PodSpec> AGENT_ONLY = new ConcurrentHashMap<>();
+
+  private static PodSpec agentOnly(int port) {
+    return new PodSpecBuilder().withContainers(agent(port)).build();
+  }
+
+  private static Container agent(int port) {
+    return new ContainerBuilder()
+        .withName(InjectedContainers.AGENT_CONTAINER)
+        .addNewPort()
+        .withName(InjectedContainers.AGENT_PORT_NAME)
+        .withContainerPort(port)
+        .endPort()
+        .build();
   }
 
   private static Map<String, String> ourAnnotations(Map<String, String> annotations) {

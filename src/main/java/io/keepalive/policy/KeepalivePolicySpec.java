@@ -2,16 +2,14 @@ package io.keepalive.policy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.keepalive.policy.spec.AgentSettings;
 import io.keepalive.policy.spec.HttpExpectations;
 import io.keepalive.policy.spec.IdleTimeoutDiscovery;
 import io.keepalive.policy.spec.InjectionStrategy;
-import io.keepalive.policy.spec.PodSelectorSchema;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.policy.spec.RolloutMode;
 import io.keepalive.policy.spec.TcpKeepalive;
 
@@ -33,11 +31,10 @@ import io.keepalive.policy.spec.TcpKeepalive;
 public class KeepalivePolicySpec {
 
   @Required
-  @SchemaFrom(type = PodSelectorSchema.class)
   @JsonPropertyDescription(
       "Which pods of this namespace the policy applies to (a standard label selector). "
           + "An empty selector {} selects every pod of the namespace. A policy never selects pods in other namespaces.")
-  private LabelSelector selector;
+  private PodSelector selector;
 
   @Default("Auto")
   @JsonPropertyDescription(
@@ -75,11 +72,11 @@ public class KeepalivePolicySpec {
           + "does not progress; it needs the rights of the chart value rollout.enabled.")
   private RolloutMode rollout = RolloutMode.Manual;
 
-  public LabelSelector getSelector() {
+  public PodSelector getSelector() {
     return selector;
   }
 
-  public void setSelector(LabelSelector selector) {
+  public void setSelector(PodSelector selector) {
     this.selector = selector;
   }
 

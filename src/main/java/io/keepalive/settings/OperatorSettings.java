@@ -50,7 +50,10 @@ public interface OperatorSettings {
   /** The mutating admission webhook. */
   Webhook webhook();
 
-  /** Leader election among replicas: the Lease in the operator's namespace. */
+  /**
+   * Leader election among replicas: the holder of the Lease in the operator's namespace reconciles;
+   * every replica serves the webhook.
+   */
   LeaderElection leaderElection();
 
   /** Restarting the workloads of policies with spec.rollout Automatic. */
@@ -78,6 +81,10 @@ public interface OperatorSettings {
   }
 
   interface LeaderElection {
+    /** Off: this replica reconciles alone (one replica, or tests). */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Seconds a Lease is valid without renewal. */
     @WithDefault("15")
     int leaseDurationSeconds();
@@ -240,5 +247,12 @@ public interface OperatorSettings {
      * generated.
      */
     Optional<String> certificateDir();
+
+    /**
+     * A PEM file of the CAs whose client certificates the webhook accepts. When set, a caller
+     * without such a certificate is refused during the TLS handshake: only an API server that
+     * presents one (its AdmissionConfiguration names a kubeconfig for the webhook) is served.
+     */
+    Optional<String> clientCaFile();
   }
 }

@@ -145,7 +145,7 @@ public record TargetObservation(String url, Double serverIdleTimeoutSeconds, Pat
     throw invalid(field, "a whole number from 0 to " + most);
   }
 
-  private static IllegalArgumentException invalid(String field, String what) {
-    return new IllegalArgumentException("the /status field " + field + " is not " + what);
+  private static AgentReport.Invalid invalid(String field, String what) {
+    return new AgentReport.Invalid("the /status field " + field + " is not " + what);
   }
 }

@@ -109,6 +109,26 @@ class AgentJudgementTest {
   }
 
   @Test
+  void podsJustStartedAreNotJudgedYetButTheOthersAre() {
+    var onlyNew =
+        AgentJudgement.judge(
+            new AgentAnswers(2, 2, List.of(), Map.of(), 2), Policies.named("p").build().getSpec());
+    var reporting = condition(onlyNew, ConditionTypes.AGENTS_REPORTING);
+    assertEquals("Unknown", reporting.getStatus());
+    assertEquals("AwaitingFirstAnswers", reporting.getReason());
+    var some =
+        AgentJudgement.judge(
+            new AgentAnswers(3, 3, List.of(AgentReport.parse("a", IN_SYNC)), Map.of(), 2),
+            Policies.named("p").build().getSpec());
+    reporting = condition(some, ConditionTypes.AGENTS_REPORTING);
+    assertEquals("True", reporting.getStatus());
+    assertEquals(
+        "The agents of all 1 pod running answered. 2 more just started; their agents are being"
+            + " asked.",
+        reporting.getMessage());
+  }
+
+  @Test
   void nothingToAskYet() {
     var none = judge(0, 0, List.of(), Map.of());
     assertEquals("Unknown", condition(none, ConditionTypes.AGENTS_REPORTING).getStatus());

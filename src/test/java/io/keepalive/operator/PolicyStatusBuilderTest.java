@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PolicyStatusBuilderTest {
@@ -170,5 +171,17 @@ class PolicyStatusBuilderTest {
                 "1 of 2 pods cannot take this policy: 1 pod PodSecurityForbidsPrivileged "
                     + "(the namespace's Pod Security rejects"),
         ready.getMessage());
+  }
+
+  @Test
+  void aMessageNamesAFewPoliciesNotAnyNumber() {
+    Map<String, Integer> many = new TreeMap<>();
+    for (int i = 0; i < 500; i++) {
+      many.put(String.format("p%03d", i), 1);
+    }
+    assertEquals(
+        "policies 'p000' (1 pod), 'p001' (1 pod), 'p002' (1 pod), 'p003' (1 pod), 'p004' (1 pod)"
+            + " and 495 more",
+        PolicyStatusBuilder.describePolicies(many));
   }
 }

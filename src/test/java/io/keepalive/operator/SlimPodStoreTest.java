@@ -87,6 +87,23 @@ class SlimPodStoreTest {
   }
 
   @Test
+  void anInjectedPodKeepsItsAgentsPortWhereTheOperatorAsksIt() {
+    var full =
+        Pods.named("a")
+            .labels(WEB)
+            .carrying("web", 1)
+            .annotations(Map.of(PodMarks.HASH_ANNOTATION, "abc"))
+            .agent(9901)
+            .running("10.0.0.1")
+            .build();
+    var slim = SlimPodStore.slim(full);
+    assertEquals(9901, AgentGatherer.agentPort(full));
+    assertEquals(AgentGatherer.agentPort(full), AgentGatherer.agentPort(slim));
+    assertEquals(1, slim.getSpec().getContainers().size(), "the agent's name and port, no more");
+    assertNull(slim.getSpec().getContainers().get(0).getImage());
+  }
+
+  @Test
   void updatesThatCannotChangeAStatusAreFilteredOut() {
     Pod before = running(WEB, OURS, "Running", "10.0.0.1");
     // what kubelets and controllers write all the time: conditions, container statuses, foreign

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.operator.LeaderElection;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.PodSelection;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Processes.Result;
@@ -441,7 +442,10 @@ class InstallIT {
           boolean selected =
               !source.getMetadata().getName().equals(role.getMetadata().getName())
                   && role.getAggregationRule().getClusterRoleSelectors().stream()
-                      .anyMatch(s -> PodSelection.selects(s, source.getMetadata().getLabels()));
+                      .anyMatch(
+                          s ->
+                              PodSelection.selects(
+                                  PodSelector.from(s), source.getMetadata().getLabels()));
           if (selected) {
             rules.get(source.getMetadata().getName()).stream()
                 .filter(r -> !union.contains(r))
