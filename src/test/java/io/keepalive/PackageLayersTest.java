@@ -29,17 +29,20 @@ class PackageLayersTest {
    * belong to theirs.
    */
   static final Map<String, Set<String>> MAY_USE =
-      Map.of(
-          "policy", Set.of(),
-          "settings", Set.of(),
-          "sidecar", Set.of("policy"),
-          "rules", Set.of("policy", "settings", "sidecar"),
-          "namespaces", Set.of("policy", "settings", "rules"),
-          "operator", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
-          "webhook", Set.of("policy", "settings", "sidecar", "rules", "namespaces"),
-          "agent", Set.of("policy", "sidecar"),
-          "check", Set.of("policy", "rules", "webhook"),
-          "", Set.of("agent", "sidecar", "check"));
+      Map.ofEntries(
+          Map.entry("policy", Set.of()),
+          Map.entry("settings", Set.of()),
+          Map.entry("pods", Set.of()),
+          Map.entry("sidecar", Set.of("policy")),
+          Map.entry("rules", Set.of("policy", "settings", "sidecar")),
+          Map.entry("namespaces", Set.of("policy", "settings", "rules")),
+          Map.entry(
+              "operator", Set.of("policy", "settings", "sidecar", "rules", "namespaces", "pods")),
+          Map.entry(
+              "webhook", Set.of("policy", "settings", "sidecar", "rules", "namespaces", "pods")),
+          Map.entry("agent", Set.of("policy", "sidecar")),
+          Map.entry("check", Set.of("policy", "rules", "webhook")),
+          Map.entry("", Set.of("agent", "sidecar", "check")));
 
   static final Path CLASSES = Path.of("target/classes/io/keepalive");
   static final Pattern REFERENCE = Pattern.compile("io/keepalive/(?:([a-z]+)/|[A-Z])");

@@ -47,7 +47,13 @@ final class Agent {
     this.own = new OwnSockets();
     for (HttpTarget t : config.targets()) {
       monitors.add(
-          new TargetMonitor(t, config.probeIntervalSeconds(), config.canaryIdleSeconds(), own));
+          new TargetMonitor(
+              t,
+              config.probeIntervalSeconds(),
+              config.canaryIdleSeconds(),
+              config.discoveryIdleSeconds(),
+              config.discoveryRepeatSeconds(),
+              own));
     }
   }
 
@@ -84,7 +90,9 @@ final class Agent {
                     : "drifted: " + String.join("; ", sysctlsObservation.drift())));
       }
       try {
-        census = censusReader.read(procNet, own.localPorts(), config.port());
+        census =
+            censusReader.read(
+                procNet, own.localPorts(), config.port(), config.desired().timeSeconds());
         censusError = null;
       } catch (IOException e) {
         censusError = "cannot read " + procNet + "/tcp: " + e.getMessage();

@@ -16,6 +16,7 @@ final class Findings {
   enum Severity {
     LOST_ON_PATH,
     SYSCTLS_NOT_IN_FORCE,
+    OLD_KEEPALIVE_TIMING,
     IDLE_TIMEOUT_ORDER,
     RESETS_ON_REUSE,
     CLOSED_BY_SERVER,
@@ -120,11 +121,32 @@ final class Findings {
                 + " (pod created before the policy, or the injection did not apply)"));
   }
 
-  static List<Finding> forCensus(SocketCensus c) {
-    if (c.keepaliveOff() == 0) {
-      return List.of();
+  /**
+   * @param sysctls what is in force: connections on the old timing are a finding of their own only
+   *     while the sysctls are as desired (otherwise the drift is the finding, and reconnecting
+   *     would not help)
+   */
+  static List<Finding> forCensus(SocketCensus c, SysctlsObservation sysctls) {
+    List<Finding> findings = new ArrayList<>();
+    if (c.keepaliveOldTiming() > 0 && sysctls.inSync()) {
+      findings.add(
+          new Finding(
+              Severity.OLD_KEEPALIVE_TIMING,
+              c.keepaliveOldTiming()
+                  + " of "
+                  + c.keepaliveArmed()
+                  + " connections with keepalive keep the timing they were armed with (up to "
+                  + duration(c.oldTimingLongestSeconds())
+                  + " before the first probe, more than tcp_keepalive_time "
+                  + sysctls.desired().timeSeconds()
+                  + " s): they were opened before the sysctls changed (or set TCP_KEEPIDLE "
+                  + "themselves) and use the new value only after that timer fires; restart the "
+                  + "workload or let it reconnect"));
     }
-    return List.of(
+    if (c.keepaliveOff() == 0) {
+      return findings;
+    }
+    findings.add(
         new Finding(
             Severity.SOCKETS_WITHOUT_KEEPALIVE,
             c.keepaliveOff()
@@ -132,6 +154,12 @@ final class Findings {
                 + c.established()
                 + " established connections have no keepalive timer: their owners never enabled SO_KEEPALIVE, so no "
                 + "sysctl can keep them alive through a NAT"));
+    return findings;
+  }
+
+  /** Seconds as a person reads them: "59 s", "119 min". */
+  static String duration(int seconds) {
+    return seconds < 120 ? seconds + " s" : (seconds / 60) + " min";
   }
 
   static List<String> sorted(List<Finding> findings) {

@@ -6,7 +6,8 @@ import java.io.IOException;
  * The idle canary: one connection with SO_KEEPALIVE on and no per-socket overrides, so the
  * namespace sysctls time its keepalive probes exactly as they do for the workload's sockets. It is
  * held idle, then reused, and tells apart survived, closed by the server, and silently lost on the
- * path.
+ * path. Idle-timeout discovery holds the same kind of connection with keepalive off, so that
+ * nothing of ours crosses the wire while it is idle.
  */
 final class IdleCanary {
   /**
@@ -35,9 +36,16 @@ final class IdleCanary {
   }
 
   Result run(TargetUrl url, int idleSeconds) {
+    return run(url, idleSeconds, true);
+  }
+
+  /**
+   * @param keepalive SO_KEEPALIVE on the connection (the canary), or off (discovery)
+   */
+  Result run(TargetUrl url, int idleSeconds, boolean keepalive) {
     HttpConnection connection;
     try {
-      connection = HttpConnection.open(url, true, HttpConnection.CONNECT_TIMEOUT_MILLIS, own);
+      connection = HttpConnection.open(url, keepalive, HttpConnection.CONNECT_TIMEOUT_MILLIS, own);
     } catch (IOException | RuntimeException e) {
       return new Result(
           CanaryOutcome.Unreachable, idleSeconds, "cannot connect: " + HttpConnection.describe(e));

@@ -20,10 +20,19 @@ import java.util.regex.Pattern;
  * whose retransmit or zero-window timer is pending at the moment of reading shows that timer
  * instead and counts as off for that one observation.
  *
+ * <p>"Old timing" are armed sockets whose keepalive timer has more time left than the desired
+ * tcp_keepalive_time (column {@code tm->when}, in 1/100 s): the kernel arms the timer with the
+ * value in force when the owner enabled SO_KEEPALIVE (or last when it fired) and does not move it
+ * when the sysctl is lowered later, so such a connection sends its first probe on the old schedule,
+ * or has a per-socket TCP_KEEPIDLE above the sysctl.
+ *
  * <p>The agent's own sockets are left out by port: sockets whose local port is one of the agent's
  * open client connections or its HTTP server port, and connections whose remote port is the agent's
  * server port (a client in the pod calling /status). A socket of the workload with the same local
  * port would be left out too.
+ *
+ * @param keepaliveOldTiming armed sockets whose timer has more left than the desired time
+ * @param oldTimingLongestSeconds the most time any of those has left before its first probe
  */
 public record SocketCensus(
     int established,
@@ -31,14 +40,19 @@ public record SocketCensus(
     int keepaliveOff,
     int timeWait,
     int closeWait,
-    int excludedOwn) {
+    int excludedOwn,
+    int keepaliveOldTiming,
+    int oldTimingLongestSeconds) {
 
   static final int ST_ESTABLISHED = 0x01;
   static final int ST_TIME_WAIT = 0x06;
   static final int ST_CLOSE_WAIT = 0x08;
   static final int TIMER_KEEPALIVE = 2;
 
-  public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0);
+  /** {@code tm->when} counts clock ticks of USER_HZ, 100 per second on every Linux architecture. */
+  static final int TICKS_PER_SECOND = 100;
+
+  public static final SocketCensus EMPTY = new SocketCensus(0, 0, 0, 0, 0, 0, 0, 0);
 
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
@@ -46,9 +60,10 @@ public record SocketCensus(
    * Reads {@code <procNet>/tcp} and {@code <procNet>/tcp6} once, with a buffer of its own; the
    * agent keeps a {@link Reader} instead.
    */
-  public static SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort)
+  public static SocketCensus read(
+      Path procNet, Set<Integer> ownLocalPorts, int agentPort, int desiredTimeSeconds)
       throws IOException {
-    return new Reader().read(procNet, ownLocalPorts, agentPort);
+    return new Reader().read(procNet, ownLocalPorts, agentPort, desiredTimeSeconds);
   }
 
   /**
@@ -60,9 +75,17 @@ public record SocketCensus(
     private byte[] buffer = new byte[256 * 1024];
 
     /** A missing tcp6 (IPv6 disabled) counts as empty. */
-    SocketCensus read(Path procNet, Set<Integer> ownLocalPorts, int agentPort) throws IOException {
-      return parse(readIfPresent(procNet.resolve("tcp")), ownLocalPorts, agentPort)
-          .plus(parse(readIfPresent(procNet.resolve("tcp6")), ownLocalPorts, agentPort));
+    SocketCensus read(
+        Path procNet, Set<Integer> ownLocalPorts, int agentPort, int desiredTimeSeconds)
+        throws IOException {
+      return parse(
+              readIfPresent(procNet.resolve("tcp")), ownLocalPorts, agentPort, desiredTimeSeconds)
+          .plus(
+              parse(
+                  readIfPresent(procNet.resolve("tcp6")),
+                  ownLocalPorts,
+                  agentPort,
+                  desiredTimeSeconds));
     }
 
     /**
@@ -101,15 +124,22 @@ public record SocketCensus(
         keepaliveOff + other.keepaliveOff,
         timeWait + other.timeWait,
         closeWait + other.closeWait,
-        excludedOwn + other.excludedOwn);
+        excludedOwn + other.excludedOwn,
+        keepaliveOldTiming + other.keepaliveOldTiming,
+        Math.max(oldTimingLongestSeconds, other.oldTimingLongestSeconds));
   }
 
   /**
    * Pure: counts the lines of /proc/net/tcp or tcp6 text (header lines and blank lines are
    * skipped).
+   *
+   * @param desiredTimeSeconds the policy's tcp_keepalive_time: a keepalive timer with more left is
+   *     old timing (a second of slack for the tick rounding)
    */
-  public static SocketCensus parse(String procNetTcp, Set<Integer> ownLocalPorts, int agentPort) {
+  public static SocketCensus parse(
+      String procNetTcp, Set<Integer> ownLocalPorts, int agentPort, int desiredTimeSeconds) {
     int established = 0, armed = 0, timeWait = 0, closeWait = 0, own = 0;
+    int oldTiming = 0, oldTimingLongest = 0;
     for (String line : procNetTcp.split("\n")) {
       String[] f = WHITESPACE.split(line.trim());
       // sl local_address rem_address st tx_queue:rx_queue tr:tm->when ...
@@ -118,11 +148,13 @@ public record SocketCensus(
       }
       int st;
       int tr;
+      long whenTicks;
       int localPort;
       int remotePort;
       try {
         st = Integer.parseInt(f[3], 16);
         tr = Integer.parseInt(f[5].substring(0, f[5].indexOf(':')), 16);
+        whenTicks = Long.parseLong(f[5].substring(f[5].indexOf(':') + 1), 16);
         localPort = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
         remotePort = Integer.parseInt(f[2].substring(f[2].lastIndexOf(':') + 1), 16);
       } catch (RuntimeException e) {
@@ -137,6 +169,12 @@ public record SocketCensus(
           established++;
           if (tr == TIMER_KEEPALIVE) {
             armed++;
+            long left = whenTicks / TICKS_PER_SECOND;
+            if (left > desiredTimeSeconds + 1L) {
+              oldTiming++;
+              oldTimingLongest =
+                  (int) Math.max(oldTimingLongest, Math.min(left, Integer.MAX_VALUE));
+            }
           }
         }
         case ST_TIME_WAIT -> timeWait++;
@@ -144,6 +182,14 @@ public record SocketCensus(
         default -> {}
       }
     }
-    return new SocketCensus(established, armed, established - armed, timeWait, closeWait, own);
+    return new SocketCensus(
+        established,
+        armed,
+        established - armed,
+        timeWait,
+        closeWait,
+        own,
+        oldTiming,
+        oldTimingLongest);
   }
 }

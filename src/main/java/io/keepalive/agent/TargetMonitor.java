@@ -2,6 +2,7 @@ package io.keepalive.agent;
 
 import io.keepalive.policy.spec.HttpTarget;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -9,8 +10,9 @@ import java.util.Objects;
 /**
  * Everything the agent watches about one HTTP target, each on its own daemon thread because each
  * blocks for its own reasons: pooled-connection rounds every probe interval, the idle-timeout
- * measurement (waits for the server to close) and the idle canary (waits canaryIdleSeconds). A bad
- * URL starts no thread and is reported as such.
+ * measurement (waits for the server to close), the idle canary (waits canaryIdleSeconds) and, when
+ * asked for, idle-timeout discovery (one round every discoveryRepeatSeconds). A bad URL starts no
+ * thread and is reported as such.
  */
 final class TargetMonitor {
   private final HttpTarget target;
@@ -18,18 +20,31 @@ final class TargetMonitor {
   private final String urlError;
   private final int probeIntervalSeconds;
   private final int canaryIdleSeconds;
+  private final List<Integer> discoveryIdleSeconds;
+  private final int discoveryRepeatSeconds;
   private final OwnSockets own;
   private final List<Thread> threads = new ArrayList<>();
   private final HttpTargetProbe probe;
   private volatile IdleTimeoutMeasurement.Result idleTimeout;
   private volatile IdleCanary.Result canary;
   private volatile long canaryRuns;
+  private volatile PathDiscovery.Result discovery;
 
+  /**
+   * @param discoveryIdleSeconds idle times of discovery; empty: no discovery
+   */
   TargetMonitor(
-      HttpTarget target, int probeIntervalSeconds, int canaryIdleSeconds, OwnSockets own) {
+      HttpTarget target,
+      int probeIntervalSeconds,
+      int canaryIdleSeconds,
+      List<Integer> discoveryIdleSeconds,
+      int discoveryRepeatSeconds,
+      OwnSockets own) {
     this.target = target;
     this.probeIntervalSeconds = probeIntervalSeconds;
     this.canaryIdleSeconds = canaryIdleSeconds;
+    this.discoveryIdleSeconds = discoveryIdleSeconds;
+    this.discoveryRepeatSeconds = discoveryRepeatSeconds;
     this.own = own;
     TargetUrl parsed = null;
     String error = null;
@@ -45,6 +60,8 @@ final class TargetMonitor {
         parsed == null
             ? new IdleCanary.Result(CanaryOutcome.Unreachable, canaryIdleSeconds, error)
             : IdleCanary.Result.pending(canaryIdleSeconds);
+    this.discovery =
+        discoveryIdleSeconds.isEmpty() ? null : PathDiscovery.Result.pending(discoveryIdleSeconds);
   }
 
   void start(int index) {
@@ -58,9 +75,17 @@ final class TargetMonitor {
     threads.add(loop("probe-" + index, this::probeRound, probe::close));
     threads.add(loop("idle-timeout-" + index, this::measureIdleTimeout, () -> {}));
     threads.add(loop("canary-" + index, this::runCanary, () -> {}));
+    if (discovery != null) {
+      threads.add(
+          loop("discovery-" + index, this::discover, discoveryRepeatSeconds * 1000L, () -> {}));
+    }
   }
 
   private Thread loop(String name, Runnable body, Runnable atEnd) {
+    return loop(name, body, probeIntervalSeconds * 1000L, atEnd);
+  }
+
+  private Thread loop(String name, Runnable body, long pauseMillis, Runnable atEnd) {
     Thread t =
         new Thread(
             () -> {
@@ -68,7 +93,7 @@ final class TargetMonitor {
                 while (!Thread.currentThread().isInterrupted()) {
                   try {
                     body.run();
-                    Thread.sleep(probeIntervalSeconds * 1000L);
+                    Thread.sleep(pauseMillis);
                   } catch (InterruptedException e) {
                     return;
                   } catch (RuntimeException e) {
@@ -124,6 +149,21 @@ final class TargetMonitor {
     canary = r;
   }
 
+  private void discover() {
+    List<PathDiscovery.Probe> probes;
+    try {
+      probes = new PathDiscovery(new IdleCanary(own)).round(url, discoveryIdleSeconds);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    PathDiscovery.Result r =
+        new PathDiscovery.Result(
+            probes, PathDiscovery.bracket(probes), discovery.rounds() + 1, Instant.now());
+    Log.info(target.getUrl() + ": idle-timeout discovery: " + r.bracket().summary());
+    discovery = r;
+  }
+
   TargetReport report() {
     HttpTargetProbe.Result p = probe == null ? null : probe.last();
     return new TargetReport(
@@ -133,7 +173,8 @@ final class TargetMonitor {
         p,
         idleTimeout,
         canary,
-        canaryRuns);
+        canaryRuns,
+        discovery);
   }
 
   void stop() {

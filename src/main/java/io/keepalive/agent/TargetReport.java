@@ -1,6 +1,9 @@
 package io.keepalive.agent;
 
-/** A snapshot of what the agent knows about one target; the input of findings and of /status. */
+/**
+ * A snapshot of what the agent knows about one target; the input of findings and of /status. {@code
+ * discovery} is null when the policy asks for no idle-timeout discovery.
+ */
 record TargetReport(
     String url,
     Integer clientIdleTimeoutSeconds,
@@ -8,7 +11,8 @@ record TargetReport(
     HttpTargetProbe.Result probe,
     IdleTimeoutMeasurement.Result idleTimeout,
     IdleCanary.Result canary,
-    long canaryRuns) {
+    long canaryRuns,
+    PathDiscovery.Result discovery) {
 
   boolean reachable() {
     return urlError == null && probe != null && probe.reachable();

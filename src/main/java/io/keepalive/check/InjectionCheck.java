@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.InjectionDecision;
 import io.keepalive.rules.PodSecurity;
@@ -136,15 +137,14 @@ public record InjectionCheck(List<String> lines, boolean injected) {
     }
     if (selector.getMatchLabels() != null) {
       for (var wanted : selector.getMatchLabels().entrySet()) {
-        if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {
+        if (!Objects.equals(wanted.getValue(), labels.get(wanted.getKey()))) {
           return Optional.of(wanted.getKey() + "=" + wanted.getValue() + " is required");
         }
       }
     }
     if (selector.getMatchExpressions() != null) {
       for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
-        LabelSelector one = new LabelSelector(List.of(r), null);
-        if (!PodSelection.selects(one, labels)) {
+        if (!PodSelection.selects(PodSelector.from(new LabelSelector(List.of(r), null)), labels)) {
           return Optional.of(
               r.getKey()
                   + " "

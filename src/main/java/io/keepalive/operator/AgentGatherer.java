@@ -3,6 +3,7 @@ package io.keepalive.operator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.rules.InjectedContainers;
 import io.keepalive.settings.OperatorSettings;
 import io.keepalive.sidecar.AgentReport;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,11 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +26,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -31,11 +38,25 @@ import org.jboss.logging.Logger;
  * interval, its last answer serves meanwhile, and an answer that changes what is known wakes the
  * pod's policy. The agents never call the Kubernetes API; the operator comes to them, so a pod's
  * observations need no RBAC of their own.
+ *
+ * <p>What answers on a pod's agent port is up to the pod's tenant, so nothing about an answer is
+ * trusted: the address is the pod's IP and the port of the agent container the webhook injected
+ * (the pod's spec, which cannot change; not an annotation anyone can edit), a whole exchange is
+ * bounded in time (body included) and in bytes, a few exchanges at most run at once, and the answer
+ * is checked field by field ({@link AgentReport#parse}) before it can reach a status.
  */
 @ApplicationScoped
 public class AgentGatherer {
   private static final Logger LOG = Logger.getLogger(AgentGatherer.class);
+
+  /** Connecting, and waiting for the answer's headers. */
   static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  /** The whole exchange, body included: a trickled answer is cut off here. */
+  static final Duration DEADLINE = TIMEOUT.multipliedBy(2);
+
+  /** Exchanges at once; pods beyond wait for a later reconcile (their last answer serves). */
+  static final int MAX_ASKING = 32;
 
   private final Duration interval;
   private final Clock clock;
@@ -45,6 +66,7 @@ public class AgentGatherer {
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
   private final Set<String> asking = ConcurrentHashMap.newKeySet();
+  private final Semaphore exchanges = new Semaphore(MAX_ASKING);
   private volatile Consumer<ResourceID> onChange = policy -> {};
   private volatile Instant nextSweep = Instant.MIN;
 
@@ -100,35 +122,47 @@ public class AgentGatherer {
     if (!asking.add(key)) {
       return;
     }
+    if (!exchanges.tryAcquire()) {
+      asking.remove(key); // asked by a later reconcile, when an exchange is free
+      return;
+    }
+    try {
+      exchange(pod, key, now);
+    } catch (RuntimeException e) {
+      // nothing was sent (an address the client refuses): the pod is silent for that reason
+      exchanges.release();
+      answers.put(key, new Answer(now, null, e.getClass().getSimpleName()));
+      asking.remove(key);
+    }
+  }
+
+  private void exchange(Pod pod, String key, Instant now) {
     String podName = pod.getMetadata().getName();
     URI uri =
         URI.create(
             "http://" + hostOf(pod.getStatus().getPodIP()) + ":" + agentPort(pod) + "/status");
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build();
-    http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+    BoundedBody body = new BoundedBody(AgentReport.MAX_BYTES);
+    http.sendAsync(request, info -> body)
         // bounded even if the client never completes, so a pod is never awaited for ever
-        .orTimeout(TIMEOUT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS)
-        .thenApply(
-            response ->
-                response.statusCode() == 200
-                    ? new Answer(now, AgentReport.parse(podName, response.body()), null)
-                    : new Answer(now, null, "HTTP " + response.statusCode() + " from " + uri))
-        .exceptionally(
-            e -> {
-              Throwable cause = e.getCause() != null ? e.getCause() : e;
+        .orTimeout(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+        .handle(
+            (response, failure) -> {
+              if (failure == null) {
+                return response.statusCode() == 200
+                    ? report(now, podName, response.body(), uri)
+                    : new Answer(now, null, "HTTP " + response.statusCode() + " from " + uri);
+              }
+              body.abandon(); // a trickled answer: drop the connection, not only the wait
+              Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
               LOG.debugf(
                   "agent of %s/%s did not answer: %s",
                   pod.getMetadata().getNamespace(), podName, cause);
-              return new Answer(
-                  now,
-                  null,
-                  cause.getClass().getSimpleName()
-                      + (cause.getMessage() != null ? ": " + cause.getMessage() : "")
-                      + " from "
-                      + uri);
+              return new Answer(now, null, why(cause) + " from " + uri);
             })
         .thenAccept(
             answer -> {
+              exchanges.release();
               Answer before = answers.put(key, answer);
               asking.remove(key);
               if (before == null || !before.sameAs(answer)) {
@@ -138,6 +172,37 @@ public class AgentGatherer {
                         pod.getMetadata().getNamespace()));
               }
             });
+  }
+
+  private static Answer report(Instant now, String pod, byte[] body, URI uri) {
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(body))
+              .toString();
+      return new Answer(now, AgentReport.parse(pod, text), null);
+    } catch (CharacterCodingException e) {
+      return new Answer(now, null, "the /status answer is not UTF-8 text, from " + uri);
+    } catch (AgentReport.Invalid e) {
+      return new Answer(now, null, e.getMessage() + ", from " + uri);
+    }
+  }
+
+  /**
+   * Why an exchange failed, in words of ours: an exception's message may carry what the other end
+   * sent, which must not reach a status.
+   */
+  private static String why(Throwable cause) {
+    if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
+      return "no whole answer within " + DEADLINE.toSeconds() + " s";
+    }
+    if (cause instanceof BoundedBody.TooLarge) {
+      return "an answer larger than " + AgentReport.MAX_BYTES / 1024 + " KiB";
+    }
+    return cause.getClass().getSimpleName();
   }
 
   /**
@@ -167,19 +232,15 @@ public class AgentGatherer {
   }
 
   /**
-   * The port the webhook injected the agent with, or 0 when the pod carries no agent (injected
-   * while the policy had {@code agent.enabled: false}): such a pod has nobody to ask and is not a
-   * silent agent.
+   * The port of the agent container the webhook injected, or 0 when the pod carries no agent
+   * (injected while the policy had {@code agent.enabled: false}): such a pod has nobody to ask and
+   * is not a silent agent. A pod on the node's network is never asked: its IP is the node's.
    */
   static int agentPort(Pod pod) {
-    Map<String, String> annotations = pod.getMetadata().getAnnotations();
-    String port = annotations == null ? null : annotations.get(PodMarks.AGENT_PORT_ANNOTATION);
-    try {
-      int value = port == null ? 0 : Integer.parseInt(port.trim());
-      return value > 0 && value < 65536 ? value : 0;
-    } catch (NumberFormatException e) {
+    if (pod.getSpec() == null || Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
       return 0;
     }
+    return InjectedContainers.agentPort(pod.getSpec());
   }
 
   private static String hostOf(String ip) {

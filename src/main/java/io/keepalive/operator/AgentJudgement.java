@@ -4,6 +4,7 @@ import static io.keepalive.operator.PolicyStatusBuilder.condition;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.ConditionTypes;
+import io.keepalive.policy.KeepalivePolicySpec;
 import io.keepalive.policy.status.ObservedHealth;
 import io.keepalive.sidecar.AgentReport;
 import java.util.ArrayList;
@@ -22,28 +23,41 @@ public final class AgentJudgement {
   public static final String REASON_SOME_SILENT = "SomeAgentsSilent";
   public static final String REASON_NO_AGENTS = "NoInjectedPods";
   public static final String REASON_NOT_RUNNING = "PodsNotRunning";
+  public static final String REASON_AWAITING_ANSWERS = "AwaitingFirstAnswers";
   public static final String REASON_IN_SYNC = "InSync";
   public static final String REASON_SYSCTL_DRIFT = "SysctlDrift";
   public static final String REASON_FINDINGS = "AgentFindings";
   public static final String REASON_NO_REPORTS = "NoReports";
   static final int MAX_FINDINGS = 10;
 
+  /** What of one line an agent wrote goes into a condition message or the findings. */
+  static final int MAX_LINE = 300;
+
   private AgentJudgement() {}
 
   /**
    * @param answers what is known of the agents; pods still {@link AgentAnswers#awaited() awaited}
-   *     are not judged (the reconciler waits for their first answer before it writes a status)
+   *     are not judged yet (their first answer reconciles again)
+   * @param spec what the agents' measurements are compared with, for findings and recommendations
    */
-  public static PolicyStatusBuilder.AgentVerdict judge(AgentAnswers answers) {
+  public static PolicyStatusBuilder.AgentVerdict judge(
+      AgentAnswers answers, KeepalivePolicySpec spec) {
     List<AgentReport> reports = answers.reports();
     List<Condition> conditions = new ArrayList<>();
     conditions.add(
         reporting(
-            answers.podsWithAgent(), answers.runningPods(), reports.size(), answers.silent()));
-    List<String> findings = findings(reports);
+            answers.podsWithAgent(),
+            answers.runningPods(),
+            answers.awaited(),
+            reports.size(),
+            answers.silent()));
+    List<TargetSummary.Combined> targets = TargetSummary.combine(reports);
+    int oldTiming = reports.stream().mapToInt(AgentReport::keepaliveOldTiming).sum();
+    Recommendations.Advice advice = Recommendations.advise(spec, targets, oldTiming);
+    List<String> findings = findings(advice.findings(), reports);
     conditions.add(drift(reports, findings));
     if (reports.isEmpty()) {
-      return new PolicyStatusBuilder.AgentVerdict(null, conditions);
+      return new PolicyStatusBuilder.AgentVerdict(null, conditions, List.of());
     }
     ObservedHealth observed = new ObservedHealth();
     observed.setPodsReporting(reports.size());
@@ -51,12 +65,14 @@ public final class AgentJudgement {
     observed.setEstablishedConnections(reports.stream().mapToInt(AgentReport::established).sum());
     observed.setConnectionsWithoutKeepalive(
         reports.stream().mapToInt(AgentReport::keepaliveOff).sum());
+    observed.setConnectionsOnOldTiming(oldTiming);
     observed.setFindings(findings);
-    return new PolicyStatusBuilder.AgentVerdict(observed, conditions);
+    observed.setTargets(targets.isEmpty() ? null : TargetSummary.observed(targets));
+    return new PolicyStatusBuilder.AgentVerdict(observed, conditions, advice.recommendations());
   }
 
   static Condition reporting(
-      int podsWithAgent, int runningPods, int answered, Map<String, String> silent) {
+      int podsWithAgent, int runningPods, int awaited, int answered, Map<String, String> silent) {
     if (podsWithAgent == 0) {
       return PolicyStatusBuilder.unknown(
           ConditionTypes.AGENTS_REPORTING,
@@ -69,12 +85,22 @@ public final class AgentJudgement {
           REASON_NOT_RUNNING,
           PolicyStatusBuilder.pods(podsWithAgent) + " carry the agent; none is running yet.");
     }
-    if (silent.isEmpty() && answered == runningPods) {
+    int asked = runningPods - awaited;
+    String starting =
+        awaited == 0 ? "" : " " + awaited + " more just started; their agents are being asked.";
+    if (asked == 0) {
+      return PolicyStatusBuilder.unknown(
+          ConditionTypes.AGENTS_REPORTING,
+          REASON_AWAITING_ANSWERS,
+          PolicyStatusBuilder.pods(runningPods)
+              + " running; their agents are being asked for the first time.");
+    }
+    if (silent.isEmpty() && answered == asked) {
       return condition(
           ConditionTypes.AGENTS_REPORTING,
           true,
           REASON_ALL_REPORTING,
-          "The agents of all " + PolicyStatusBuilder.pods(runningPods) + " running answered.");
+          "The agents of all " + PolicyStatusBuilder.pods(asked) + " running answered." + starting);
     }
     var first = silent.entrySet().stream().sorted(Map.Entry.comparingByKey()).findFirst();
     return condition(
@@ -83,10 +109,11 @@ public final class AgentJudgement {
         REASON_SOME_SILENT,
         silent.size()
             + " of "
-            + PolicyStatusBuilder.pods(runningPods)
+            + PolicyStatusBuilder.pods(asked)
             + " running did not answer"
             + first.map(e -> " (" + e.getKey() + ": " + e.getValue() + ")").orElse("")
-            + ".");
+            + "."
+            + starting);
   }
 
   /**
@@ -115,7 +142,7 @@ public final class AgentJudgement {
               + "than desired ("
               + first.pod()
               + ": "
-              + String.join("; ", first.drift())
+              + shortened(String.join("; ", first.drift()))
               + ").");
     }
     if (!findings.isEmpty()) {
@@ -139,13 +166,17 @@ public final class AgentJudgement {
 
   /**
    * The same finding from many replicas is one finding; order is the agents' (most important
-   * first).
+   * first), after what the measurements contradict in the policy.
    */
-  static List<String> findings(List<AgentReport> reports) {
-    Set<String> unique = new LinkedHashSet<>();
+  static List<String> findings(List<String> policyFindings, List<AgentReport> reports) {
+    Set<String> unique = new LinkedHashSet<>(policyFindings);
     reports.stream()
         .sorted(Comparator.comparing(AgentReport::pod))
-        .forEach(r -> unique.addAll(r.findings()));
+        .forEach(r -> r.findings().forEach(f -> unique.add(shortened(f))));
     return unique.stream().limit(MAX_FINDINGS).toList();
+  }
+
+  static String shortened(String line) {
+    return line.length() <= MAX_LINE ? line : line.substring(0, MAX_LINE - 3) + "...";
   }
 }

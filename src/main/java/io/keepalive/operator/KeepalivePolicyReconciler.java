@@ -16,11 +16,15 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.keepalive.namespaces.NamespaceRules;
+import io.keepalive.pods.PodDirectory;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.policy.spec.RolloutMode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -28,13 +32,15 @@ import java.util.stream.Collectors;
 
 /**
  * Reconciles a policy against the pods of its namespace: which it selects, which it wins, which run
- * it, and what their agents observe. It never touches pods (the webhook does, at creation); it only
- * tells the truth on the policy's status, and writes that status only when it changed.
+ * it, and what their agents observe. It never touches pods (the webhook does, at creation); it
+ * tells the truth on the policy's status, and writes that status only when it changed. With
+ * spec.rollout Automatic it restarts the workloads of pods that run without the policy's generation
+ * ({@link WorkloadRestarts}).
  */
 @ControllerConfiguration(name = KeepalivePolicyReconciler.NAME)
 // Each pod created under a policy changes its counts: unlimited, a Deployment scaled up by 100
-// wrote
-// the status up to 100 times. At most one reconcile per policy per window; the events meanwhile are
+// wrote the status up to 100 times. At most one reconcile per policy per window; the events
+// meanwhile are
 // coalesced into one reconcile at the window's end, so the status lags by a window at most.
 @RateLimited(
     maxReconciliations = 1,
@@ -46,23 +52,36 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   /** The shortest time between two reconciles (and status writes) of one policy. */
   public static final int STATUS_WINDOW_SECONDS = 2;
 
+  /** How often a rollout under way is looked at. */
+  static final Duration ROLLOUT_WATCH = Duration.ofSeconds(5);
+
   private final Clock clock;
   private final AgentGatherer agents;
+  private final LeaderElection leadership;
+  private final PodDirectory podDirectory;
   private final NamespaceRules namespaceRules;
+  private final WorkloadRestarts workloads;
   private final Counter statusWrites;
   private final OperatorMetrics metrics;
   private InformerEventSource<Pod, KeepalivePolicy> pods;
+  private InformerEventSource<KeepalivePolicy, KeepalivePolicy> neighbours;
 
   public KeepalivePolicyReconciler(
       AgentGatherer agents,
       NamespaceRules namespaceRules,
+      WorkloadRestarts workloads,
+      LeaderElection leadership,
+      PodDirectory podDirectory,
       MeterRegistry registry,
       OperatorMetrics metrics,
       Clock clock) {
     this.clock = clock;
     this.metrics = metrics;
     this.agents = agents;
+    this.leadership = leadership;
+    this.podDirectory = podDirectory;
     this.namespaceRules = namespaceRules;
+    this.workloads = workloads;
     this.statusWrites =
         Counter.builder("keepalive.policy.status.writes")
             .description("Status updates written to KeepalivePolicy resources")
@@ -72,26 +91,31 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
   @Override
   public UpdateControl<KeepalivePolicy> reconcile(
       KeepalivePolicy policy, Context<KeepalivePolicy> context) {
+    if (!leadership.leading()) {
+      return UpdateControl.noUpdate(); // the leader writes; this replica catches up when it leads
+    }
     String namespace = policy.getMetadata().getNamespace();
-    List<KeepalivePolicy> neighbours = context.getPrimaryCache().list(namespace).toList();
     List<Pod> namespacePods = pods.list(namespace, pod -> true).toList();
 
     PolicyCensus census =
         PolicyCensus.take(
-            policy, neighbours, namespacePods, namespaceRules.rulesOut(namespace, policy));
+            policy,
+            namespacePolicies(policy),
+            namespacePods,
+            namespaceRules.rulesOut(namespace, policy));
     PolicyStatusBuilder.AgentVerdict verdict = null;
     boolean collecting = policy.getSpec().agentOrDefaults().isEnabled();
     if (collecting) {
-      AgentAnswers answers = agents.latest(census.carrying());
-      if (answers.awaited() > 0) {
-        // agents asked for the first time: their answers reconcile again, and the status is written
-        // whole
-        return UpdateControl.<KeepalivePolicy>noUpdate().rescheduleAfter(agents.interval());
-      }
-      verdict = AgentJudgement.judge(answers);
+      // agents asked for the first time are not judged yet; their answers reconcile again. Never
+      // wait for them to write: pods keep coming, and the status would never be written at all
+      verdict = AgentJudgement.judge(agents.latest(census.carrying()), policy.getSpec());
     }
+    RolloutPlanner.Plan rollout =
+        policy.getSpec().getRollout() == RolloutMode.Automatic
+            ? workloads.bringInLine(policy, census, clock.instant())
+            : null;
     KeepalivePolicyStatus status =
-        PolicyStatusBuilder.build(policy, census, verdict, clock.instant());
+        PolicyStatusBuilder.build(policy, census, verdict, rollout, clock.instant());
 
     UpdateControl<KeepalivePolicy> control;
     if (StatusChange.changes(policy.getStatus(), status)) {
@@ -100,7 +124,27 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
     } else {
       control = UpdateControl.noUpdate();
     }
+    if (rollout != null && rollout.watching()) {
+      // a rollout's progress is the workload's status, which wakes nothing here
+      return control.rescheduleAfter(ROLLOUT_WATCH);
+    }
     return collecting ? control.rescheduleAfter(agents.interval()) : control;
+  }
+
+  /**
+   * The policies of the namespace as the neighbour informer holds them, and this one as it is being
+   * reconciled. Not the primary cache: an event of the neighbour informer (a neighbour deleted,
+   * edited, created) wakes this policy, and that informer has seen the change, while the primary
+   * cache may not have yet; a status computed from it kept naming a deleted policy for good.
+   */
+  private List<KeepalivePolicy> namespacePolicies(KeepalivePolicy policy) {
+    String name = policy.getMetadata().getName();
+    List<KeepalivePolicy> all = new ArrayList<>();
+    all.add(policy);
+    neighbours
+        .list(policy.getMetadata().getNamespace(), p -> !name.equals(p.getMetadata().getName()))
+        .forEach(all::add);
+    return all;
   }
 
   @Override
@@ -128,8 +172,10 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
                 .withSecondaryToPrimaryMapper(everyPolicyOfTheNamespace::toPrimaryResourceIDs)
                 .build(),
             context);
+    // the webhook tells the pods that exist from those a review only claims by this informer
+    podDirectory.serveFrom(namespace -> pods.list(namespace, pod -> true));
 
-    var neighbours =
+    neighbours =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(KeepalivePolicy.class, KeepalivePolicy.class)
                 .withName("neighbour-policies")
@@ -141,10 +187,17 @@ public class KeepalivePolicyReconciler implements Reconciler<KeepalivePolicy> {
 
     metrics.policies().readFrom(() -> context.getPrimaryCache().list());
 
-    SimpleInboundEventSource<KeepalivePolicy> answers =
-        new SimpleInboundEventSource<>("agent-answers");
-    agents.onChange(answers::propagateEvent);
-    return List.of(pods, neighbours, answers);
+    // wakes one policy (an agent answered differently), or all of them (this replica leads again:
+    // what happened while another replica led, or none did, is caught up at once)
+    SimpleInboundEventSource<KeepalivePolicy> wake = new SimpleInboundEventSource<>("wake");
+    agents.onChange(wake::propagateEvent);
+    leadership.onLeading(
+        () ->
+            context
+                .getPrimaryCache()
+                .list()
+                .forEach(policy -> wake.propagateEvent(ResourceID.fromResource(policy))));
+    return List.of(pods, neighbours, wake);
   }
 
   /**

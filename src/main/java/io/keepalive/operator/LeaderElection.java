@@ -1,76 +1,138 @@
 package io.keepalive.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.keepalive.settings.OperatorSettings;
-import io.quarkus.arc.Unremovable;
-import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * With more than one replica only the Lease holder reconciles (every replica serves the webhook).
- * Quarkus operator-sdk turns leader election on only when such a bean exists and the profile is
- * listed in {@code quarkus.operator-sdk.activate-leader-election-for-profiles} (prod). The Lease
- * lives in the operator's namespace; the chart's Role grants get/update on exactly this name.
+ * With more than one replica only the Lease holder reconciles; every replica serves the webhook,
+ * leading or not. Losing the Lease (a long pause, an API server out of reach) only stops this
+ * replica's reconciling: it stands again at once, and when it leads again every policy is
+ * reconciled afresh. The process never exits over it, so a single replica keeps answering the API
+ * server's admission reviews all the while. The Lease lives in the operator's namespace; the
+ * chart's Role grants get/update on exactly this name.
  *
- * <p>A replica that loses the Lease exits so that it restarts as a follower. The SDK's own exit
- * calls System.exit from the leader-election thread, which deadlocks when the loss is caused by a
- * normal shutdown (SIGTERM: the shutdown hook waits for the operator to stop, the operator's stop
- * waits for that exit): the pod would hang until the kubelet kills it. So the exit is ours,
- * asynchronous, and skipped while shutting down.
+ * <p>Without leader election (tests, or keepalive.leader-election.enabled=false) this replica leads
+ * from the start.
  */
 @ApplicationScoped
 public class LeaderElection {
   public static final String LEASE_NAME = "keepalive-operator-lease";
   private static final Logger LOG = Logger.getLogger(LeaderElection.class);
-  private static volatile boolean shuttingDown;
 
-  @Produces
-  @Singleton
-  @Unremovable
-  LeaderElectionConfiguration leaderElectionConfiguration(
-      OperatorSettings settings, OperatorMetrics metrics) {
-    return new LeaderElectionConfiguration(
-        LEASE_NAME,
-        settings.namespace(),
-        Duration.ofSeconds(settings.leaderElection().leaseDurationSeconds()),
-        Duration.ofSeconds(settings.leaderElection().renewDeadlineSeconds()),
-        Duration.ofSeconds(settings.leaderElection().retryPeriodSeconds()),
-        null,
-        new LeaderCallbacks(
-            () -> {
-              metrics.leading(true);
-              LOG.info("leading: this replica reconciles policies");
-            },
-            () -> {
-              metrics.leading(false);
-              stoppedLeading();
-            },
-            leader -> LOG.infof("policy reconciliation is led by %s", leader)),
-        false);
+  private final KubernetesClient client;
+  private final OperatorSettings.LeaderElection settings;
+  private final String namespace;
+  private final String identity;
+  private final ScheduledExecutorService elections =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "keepalive-leader-election");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private volatile boolean leading;
+  private volatile boolean stopping;
+  private volatile CompletableFuture<?> election;
+  private volatile Runnable onLeading = () -> {};
+
+  public LeaderElection(KubernetesClient client, OperatorSettings settings) {
+    this.client = client;
+    this.settings = settings.leaderElection();
+    this.namespace = settings.namespace();
+    // the pod's name, as kubectl shows it; a process restarted in the same pod leads on at once
+    String host = System.getenv("HOSTNAME");
+    this.identity =
+        host == null || host.isBlank() ? "keepalive-operator-" + UUID.randomUUID() : host;
+    this.leading = !this.settings.enabled();
   }
 
-  /**
-   * Runs before the operator is stopped (lower priority value first), so a normal stop is not an
-   * exit.
-   */
-  void onShutdown(@Observes @Priority(1) ShutdownEvent event) {
-    shuttingDown = true;
+  /** Whether this replica reconciles now. */
+  public boolean leading() {
+    return leading;
   }
 
-  static void stoppedLeading() {
-    if (shuttingDown) {
-      LOG.info("stopped leading: shutting down");
+  /** Called each time this replica starts leading (on the election's thread). */
+  public void onLeading(Runnable listener) {
+    this.onLeading = listener;
+  }
+
+  void onStart(@Observes StartupEvent event) {
+    if (settings.enabled()) {
+      elections.execute(this::stand);
+    }
+  }
+
+  /** Before the operator stops: give the Lease up, so that another replica leads at once. */
+  void onStop(@Observes @Priority(1) ShutdownEvent event) {
+    stopping = true;
+    leading = false;
+    CompletableFuture<?> current = election;
+    if (current != null) {
+      current.cancel(true); // releases the Lease (releaseOnCancel)
+    }
+    elections.shutdownNow();
+  }
+
+  /** One candidacy: wait for the Lease, lead while renewing it, and stand again when it is lost. */
+  private void stand() {
+    if (stopping) {
       return;
     }
-    LOG.error("lost the leader Lease; exiting so that this replica restarts as a follower");
-    Quarkus.asyncExit(1);
+    var elector =
+        client
+            .leaderElector()
+            .withConfig(
+                new LeaderElectionConfigBuilder()
+                    .withName(LEASE_NAME)
+                    .withLock(new LeaseLock(namespace, LEASE_NAME, identity))
+                    .withLeaseDuration(Duration.ofSeconds(settings.leaseDurationSeconds()))
+                    .withRenewDeadline(Duration.ofSeconds(settings.renewDeadlineSeconds()))
+                    .withRetryPeriod(Duration.ofSeconds(settings.retryPeriodSeconds()))
+                    .withReleaseOnCancel(true)
+                    .withLeaderCallbacks(
+                        new LeaderCallbacks(
+                            this::startedLeading,
+                            this::stoppedLeading,
+                            leader -> LOG.infof("policy reconciliation is led by %s", leader)))
+                    .build())
+            .build();
+    election = elector.start();
+    election.whenComplete(
+        (v, e) -> {
+          leading = false;
+          if (!stopping) {
+            elections.schedule(this::stand, settings.retryPeriodSeconds(), TimeUnit.SECONDS);
+          }
+        });
+  }
+
+  private void startedLeading() {
+    LOG.infof("leading (%s): this replica reconciles policies", identity);
+    leading = true;
+    onLeading.run();
+  }
+
+  private void stoppedLeading() {
+    leading = false;
+    if (!stopping) {
+      LOG.warn(
+          "lost the leader Lease: this replica stops reconciling until it leads again; the webhook"
+              + " keeps serving");
+    }
   }
 }

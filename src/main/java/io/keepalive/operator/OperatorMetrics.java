@@ -1,6 +1,5 @@
 package io.keepalive.operator;
 
-import io.javaoperatorsdk.operator.api.config.ConfigurationService;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.Gauge;
@@ -20,12 +19,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Singleton
 public class OperatorMetrics {
   private final PolicyMetrics policies = new PolicyMetrics();
-  private volatile boolean leading;
 
   OperatorMetrics(
       MeterRegistry registry,
       Instance<PrometheusMeterRegistry> prometheus,
-      Instance<ConfigurationService> sdk,
+      LeaderElection leadership,
       @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown")
           String version) {
     Gauge.builder("keepalive.operator.build.info", () -> 1)
@@ -33,12 +31,8 @@ public class OperatorMetrics {
         .tag("version", version)
         .tag("java_version", System.getProperty("java.version"))
         .register(registry);
-    // Without leader election (a profile it is off for) this replica reconciles. Asked at scrape
-    // time: the SDK's configuration asks for the Lease settings, which report to this bean.
-    Gauge.builder(
-            "keepalive.operator.leader",
-            this,
-            m -> m.leading || !sdk.get().getLeaderElectionConfiguration().isPresent() ? 1 : 0)
+    // without leader election (turned off, or tests) this replica leads from the start
+    Gauge.builder("keepalive.operator.leader", leadership, l -> l.leading() ? 1 : 0)
         .description(
             "1 when this replica holds the leader Lease and reconciles policies, else 0 (every "
                 + "replica serves the webhook)")
@@ -46,10 +40,6 @@ public class OperatorMetrics {
     if (prometheus.isResolvable()) {
       prometheus.get().getPrometheusRegistry().register(policies);
     }
-  }
-
-  void leading(boolean leading) {
-    this.leading = leading;
   }
 
   PolicyMetrics policies() {

@@ -30,6 +30,7 @@ import java.util.TreeMap;
  * @param wonFromYounger pods this policy wins that younger policies also select, by their names
  * @param carrying the injected and stale pods: the ones that carry this policy (and maybe its
  *     agent)
+ * @param behind the stale and not injected pods: the ones a restart would bring in line
  */
 public record PolicyCensus(
     int matched,
@@ -39,7 +40,8 @@ public record PolicyCensus(
     Map<SkipReason, Integer> skipped,
     Map<String, Integer> lostTo,
     Map<String, Integer> wonFromYounger,
-    List<Pod> carrying) {
+    List<Pod> carrying,
+    List<Pod> behind) {
 
   public int lost() {
     return lostTo.values().stream().mapToInt(Integer::intValue).sum();
@@ -67,6 +69,7 @@ public record PolicyCensus(
     Map<String, Integer> lostTo = new TreeMap<>();
     Map<String, Integer> wonFromYounger = new TreeMap<>();
     List<Pod> carrying = new ArrayList<>();
+    List<Pod> behind = new ArrayList<>();
 
     for (Pod pod : namespacePods) {
       Map<String, String> labels = pod.getMetadata().getLabels();
@@ -93,6 +96,7 @@ public record PolicyCensus(
           injected++;
         } else {
           stale++;
+          behind.add(pod);
         }
         continue;
       }
@@ -105,10 +109,11 @@ public record PolicyCensus(
         skipped.merge(skip.get(), 1, Integer::sum);
       } else {
         notInjected++;
+        behind.add(pod);
       }
     }
     return new PolicyCensus(
-        matched, injected, stale, notInjected, skipped, lostTo, wonFromYounger, carrying);
+        matched, injected, stale, notInjected, skipped, lostTo, wonFromYounger, carrying, behind);
   }
 
   /** Finished or terminating pods no longer run connections worth counting. */

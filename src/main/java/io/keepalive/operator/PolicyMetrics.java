@@ -51,7 +51,7 @@ public final class PolicyMetrics extends Collector {
         new GaugeMetricFamily(
             "keepalive_policy_condition",
             "1 when the policy's condition of this type is True, 0 when False; no series while "
-                + "Unknown. Types: Ready, Conflict, AgentsReporting, Drifted",
+                + "Unknown. Types: Ready, Conflict, AgentsReporting, Drifted, RolledOut",
             List.of("namespace", "policy", "type"));
     Stream<KeepalivePolicy> known;
     try {

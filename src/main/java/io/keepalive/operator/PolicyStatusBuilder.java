@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicyStatus;
+import io.keepalive.policy.spec.RolloutMode;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.rules.PodSelection;
 import io.keepalive.rules.SkipReason;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -30,11 +32,20 @@ public final class PolicyStatusBuilder {
   public static final String REASON_PODS_SKIPPED = "PodsSkipped";
   public static final String REASON_OVERLAPS_OLDER = "OverlapsOlderPolicy";
   public static final String REASON_NO_CONFLICT = "NoConflict";
+  public static final String REASON_INVALID_SELECTOR = "InvalidSelector";
 
   private PolicyStatusBuilder() {}
 
+  /**
+   * @param agents what the agents observed, judged; null when the policy has no agent
+   * @param rollout the rollout's plan; null unless spec.rollout is Automatic
+   */
   public static KeepalivePolicyStatus build(
-      KeepalivePolicy policy, PolicyCensus census, AgentVerdict agents, Instant now) {
+      KeepalivePolicy policy,
+      PolicyCensus census,
+      AgentVerdict agents,
+      RolloutPlanner.Plan rollout,
+      Instant now) {
     KeepalivePolicyStatus previous = policy.getStatus();
     long generation = generation(policy);
     KeepalivePolicyStatus status = new KeepalivePolicyStatus();
@@ -48,6 +59,12 @@ public final class PolicyStatusBuilder {
     if (agents != null) {
       status.setObserved(agents.observed());
       conditions.addAll(agents.conditions());
+      status.setRecommendations(
+          agents.recommendations().isEmpty() ? null : agents.recommendations());
+    }
+    if (rollout != null) {
+      status.setRollout(rollout.progress());
+      conditions.add(rollout.condition());
     }
     String ts = now.truncatedTo(ChronoUnit.SECONDS).toString();
     for (Condition c : conditions) {
@@ -66,6 +83,15 @@ public final class PolicyStatusBuilder {
 
   static Condition ready(KeepalivePolicy policy, PolicyCensus census) {
     long generation = generation(policy);
+    var invalid = PodSelection.problem(policy.getSpec().getSelector());
+    if (invalid.isPresent()) {
+      // stored before the API server checked selectors: it selects nothing, and says why
+      return condition(
+          ConditionTypes.READY,
+          false,
+          REASON_INVALID_SELECTOR,
+          "The selector is invalid, so the policy selects no pod: " + invalid.get() + ".");
+    }
     String skippedNote =
         census.skipped().isEmpty() ? "" : " Skipped: " + describeSkipped(census.skipped()) + ".";
     if (census.matched() == 0) {
@@ -117,7 +143,11 @@ public final class PolicyStatusBuilder {
               + generation
               + ": "
               + String.join(", ", parts)
-              + ". Restart them (kubectl rollout restart) to apply it."
+              + (policy.getSpec().getRollout() == RolloutMode.Automatic
+                  ? ". The operator restarts their workloads (spec.rollout Automatic): see the "
+                      + ConditionTypes.ROLLED_OUT
+                      + " condition."
+                  : ". Restart them (kubectl rollout restart) to apply it.")
               + skippedNote);
     }
     Map<SkipReason, Integer> fixable = new TreeMap<>(census.skipped());
@@ -181,12 +211,22 @@ public final class PolicyStatusBuilder {
     return condition(ConditionTypes.CONFLICT, false, REASON_NO_CONFLICT, message);
   }
 
+  static final int MAX_NAMED = 5;
+
+  /**
+   * The policies by name, the first few only: a namespace may hold any number of overlapping
+   * policies, and a condition message stays one readable line.
+   */
   static String describePolicies(Map<String, Integer> podsByPolicy) {
     String names =
         podsByPolicy.entrySet().stream()
+            .limit(MAX_NAMED)
             .map(e -> "'" + e.getKey() + "' (" + pods(e.getValue()) + ")")
             .collect(Collectors.joining(", "));
-    return (podsByPolicy.size() == 1 ? "policy " : "policies ") + names;
+    int more = podsByPolicy.size() - MAX_NAMED;
+    return (podsByPolicy.size() == 1 ? "policy " : "policies ")
+        + names
+        + (more > 0 ? " and " + more + " more" : "");
   }
 
   static String describeSkipped(Map<SkipReason, Integer> skipped) {
@@ -244,6 +284,9 @@ public final class PolicyStatusBuilder {
   /**
    * What the agents of the applicable pods observed, already judged; null until agents are
    * collected.
+   *
+   * @param recommendations values to set, one line each
    */
-  public record AgentVerdict(ObservedHealth observed, List<Condition> conditions) {}
+  public record AgentVerdict(
+      ObservedHealth observed, List<Condition> conditions, List<String> recommendations) {}
 }

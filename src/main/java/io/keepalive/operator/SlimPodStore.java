@@ -3,8 +3,11 @@ package io.keepalive.operator;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -17,14 +20,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
  * The pod informer's store. A full pod is tens of kilobytes (containers, env, volumes, managed
  * fields); the reconciler needs its labels, our annotations, what the webhook's pod rules read,
- * phase and IP. Keeping only those makes the operator's memory grow with the number of pods by a
- * few hundred bytes each instead of the whole object.
+ * phase and IP, and its controller (the workload a rollout restarts). Keeping only those makes the
+ * operator's memory grow with the number of pods by a few hundred bytes each instead of the whole
+ * object.
  */
 public class SlimPodStore implements ItemStore<Pod> {
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
@@ -77,6 +82,17 @@ public class SlimPodStore implements ItemStore<Pod> {
     slimMeta.setLabels(meta.getLabels());
     Map<String, String> ours = ourAnnotations(meta.getAnnotations());
     slimMeta.setAnnotations(ours.isEmpty() ? null : ours);
+    // kind and name are all the rollout reads; the kind is one of a few, shared by every pod
+    controller(meta)
+        .ifPresent(
+            owner ->
+                slimMeta.setOwnerReferences(
+                    List.of(
+                        new OwnerReferenceBuilder()
+                            .withKind(owner.getKind() == null ? null : owner.getKind().intern())
+                            .withName(owner.getName())
+                            .withController(true)
+                            .build())));
     Pod slim = new Pod();
     slim.setApiVersion(pod.getApiVersion());
     slim.setKind(pod.getKind());
@@ -95,11 +111,16 @@ public class SlimPodStore implements ItemStore<Pod> {
    * What the webhook's pod rules read ({@link InjectionDecision#podRulesOut}): hostNetwork, the OS,
    * and containers or volumes that already use an injected name. Null for the common pod, which
    * none of these concerns. An injected pod carries our containers by design, so they are not kept
-   * for it.
+   * for it, but for the agent's name and port, where the operator asks it for /status.
    */
   private static PodSpec slimSpec(PodSpec spec, boolean injected) {
     if (spec == null) {
       return null;
+    }
+    if (injected && !Boolean.TRUE.equals(spec.getHostNetwork()) && spec.getOs() == null) {
+      // the common injected pod: one read-only spec per agent port, shared by all of them
+      int port = InjectedContainers.agentPort(spec);
+      return port == 0 ? null : AGENT_ONLY.computeIfAbsent(port, SlimPodStore::agentOnly);
     }
     PodSpec slim = new PodSpec();
     boolean kept = false;
@@ -111,28 +132,67 @@ public class SlimPodStore implements ItemStore<Pod> {
       slim.setOs(spec.getOs());
       kept = true;
     }
-    if (!injected) {
-      List<Container> taken =
-          Stream.of(spec.getContainers(), spec.getInitContainers())
-              .filter(Objects::nonNull)
-              .flatMap(List::stream)
-              .filter(c -> InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
-              .map(c -> new ContainerBuilder().withName(c.getName()).build())
-              .toList();
-      List<Volume> volumes =
-          spec.getVolumes() == null
-              ? List.of()
-              : spec.getVolumes().stream()
-                  .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
-                  .map(v -> new VolumeBuilder().withName(v.getName()).build())
-                  .toList();
-      if (!taken.isEmpty() || !volumes.isEmpty()) {
-        slim.setContainers(taken);
-        slim.setVolumes(volumes);
-        kept = true;
-      }
+    // an injected pod carries our containers by design: only the agent's name and port matter
+    List<Container> containers =
+        Stream.of(spec.getContainers(), spec.getInitContainers())
+            .filter(Objects::nonNull)
+            .flatMap(List::stream)
+            .filter(
+                c ->
+                    injected
+                        ? InjectedContainers.AGENT_CONTAINER.equals(c.getName())
+                        : InjectedContainers.CONTAINER_NAMES.contains(c.getName()))
+            .map(SlimPodStore::slimContainer)
+            .filter(c -> !injected || !c.getPorts().isEmpty())
+            .toList();
+    List<Volume> volumes =
+        injected || spec.getVolumes() == null
+            ? List.of()
+            : spec.getVolumes().stream()
+                .filter(v -> InjectedContainers.AGENT_TMP_VOLUME.equals(v.getName()))
+                .map(v -> new VolumeBuilder().withName(v.getName()).build())
+                .toList();
+    if (!containers.isEmpty() || !volumes.isEmpty()) {
+      slim.setContainers(containers);
+      slim.setVolumes(volumes.isEmpty() ? null : volumes);
+      kept = true;
     }
     return kept ? slim : null;
+  }
+
+  /** The owner that manages the pod (a ReplicaSet, StatefulSet, DaemonSet, Job...), if any. */
+  static Optional<OwnerReference> controller(ObjectMeta meta) {
+    return meta.getOwnerReferences() == null
+        ? Optional.empty()
+        : meta.getOwnerReferences().stream()
+            .filter(o -> Boolean.TRUE.equals(o.getController()))
+            .findFirst();
+  }
+
+  /** Its name, and for the agent the port the operator asks it on. */
+  private static Container slimContainer(Container container) {
+    int port =
+        InjectedContainers.AGENT_CONTAINER.equals(container.getName())
+            ? InjectedContainers.agentPort(container)
+            : 0;
+    return port > 0 ? agent(port) : new ContainerBuilder().withName(container.getName()).build();
+  }
+
+  /** Specs of injected pods that need nothing else, by agent port: never changed once built. */
+  private static final Map<Integer, PodSpec> AGENT_ONLY = new ConcurrentHashMap<>();
+
+  private static PodSpec agentOnly(int port) {
+    return new PodSpecBuilder().withContainers(agent(port)).build();
+  }
+
+  private static Container agent(int port) {
+    return new ContainerBuilder()
+        .withName(InjectedContainers.AGENT_CONTAINER)
+        .addNewPort()
+        .withName(InjectedContainers.AGENT_PORT_NAME)
+        .withContainerPort(port)
+        .endPort()
+        .build();
   }
 
   private static Map<String, String> ourAnnotations(Map<String, String> annotations) {

@@ -17,5 +17,10 @@ public final class ConditionTypes {
   /** Observed values differ from desired ones, or the agents report findings. */
   public static final String DRIFTED = "Drifted";
 
+  /**
+   * Every workload of the selected pods runs the policy's generation (spec.rollout Automatic only).
+   */
+  public static final String ROLLED_OUT = "RolledOut";
+
   private ConditionTypes() {}
 }

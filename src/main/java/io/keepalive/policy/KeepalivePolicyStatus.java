@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.status.ObservedHealth;
 import io.keepalive.policy.status.PolicyCondition;
+import io.keepalive.policy.status.RolloutProgress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,13 +29,26 @@ public class KeepalivePolicyStatus {
   private Integer injectedPods;
 
   @JsonPropertyDescription(
-      "Ready, Conflict, AgentsReporting and Drifted conditions, at most one of each type.")
+      "Ready, Conflict, AgentsReporting, Drifted and (with spec.rollout Automatic) RolledOut "
+          + "conditions, at most one of each type.")
   @SchemaFrom(type = PolicyCondition[].class)
   @Size(max = 8)
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("What the sidecar agents of the matched pods observe, summed up.")
   private ObservedHealth observed;
+
+  @Size(max = 10)
+  @JsonPropertyDescription(
+      "Values to set, one line each, from what the agents measured (idle-timeout discovery, the "
+          + "servers' idle timeouts, the sockets' keepalive timers): the field, the value, and "
+          + "why. Absent when there is nothing to change.")
+  private List<String> recommendations;
+
+  @JsonPropertyDescription(
+      "Progress of restarting the workloads whose pods run without this policy's generation "
+          + "(spec.rollout Automatic only).")
+  private RolloutProgress rollout;
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -74,6 +88,22 @@ public class KeepalivePolicyStatus {
 
   public void setObserved(ObservedHealth observed) {
     this.observed = observed;
+  }
+
+  public List<String> getRecommendations() {
+    return recommendations;
+  }
+
+  public void setRecommendations(List<String> recommendations) {
+    this.recommendations = recommendations;
+  }
+
+  public RolloutProgress getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutProgress rollout) {
+    this.rollout = rollout;
   }
 
   public Condition condition(String type) {

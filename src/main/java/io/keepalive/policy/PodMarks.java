@@ -24,9 +24,9 @@ public final class PodMarks {
   public static final String STRATEGY_ANNOTATION = "keepalive.io/strategy";
 
   /**
-   * Port of the injected agent, present only when an agent was injected. The operator asks exactly
-   * these pods for /status, on this port: a pod injected while the policy had no agent, or before
-   * the operator's agent port setting changed, is not mistaken for a silent agent.
+   * Port of the injected agent, present only when an agent was injected: the chart's PodMonitor
+   * scrapes exactly these pods. The operator does not read it (anyone who can edit the pod can
+   * change an annotation): it asks an agent on the port of the pod's injected container.
    */
   public static final String AGENT_PORT_ANNOTATION = "keepalive.io/agent-port";
 

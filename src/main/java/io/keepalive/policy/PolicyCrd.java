@@ -16,8 +16,12 @@ import java.util.List;
  * What the CRD generator (fabric8 7.3) cannot say from annotations, added as the build generates
  * the CRD ({@code quarkus.operator-sdk.crd.post-processor}): the description of the root, the
  * conditions as a list-map keyed by type (API conventions: one condition per type, and server-side
- * apply merges them by type), and the printer columns in the order {@link KeepalivePolicy} declares
- * them (the generator sorts them by JSONPath). Runs at build time only.
+ * apply merges them by type), the printer columns in the order {@link KeepalivePolicy} declares
+ * them (the generator sorts them by JSONPath), and nullable values of spec.selector.matchLabels:
+ * the API server silently drops a null value that its schema does not allow, so {@code matchLabels:
+ * {app: null}} would be stored as {@code {}} and select every pod; kept, the null meets the
+ * selector's rule that every value is a string, and the policy is refused with a message. Runs at
+ * build time only.
  */
 public class PolicyCrd implements CRDPostProcessor {
   static final String DESCRIPTION =
@@ -40,6 +44,15 @@ public class PolicyCrd implements CRDPostProcessor {
       conditions.setXKubernetesListType("map");
       conditions.setXKubernetesListMapKeys(List.of("type"));
       version.setAdditionalPrinterColumns(declaredOrder(version.getAdditionalPrinterColumns()));
+      root.getProperties()
+          .get("spec")
+          .getProperties()
+          .get("selector")
+          .getProperties()
+          .get("matchLabels")
+          .getAdditionalProperties()
+          .getSchema()
+          .setNullable(true);
     }
     return crd;
   }

@@ -2,8 +2,10 @@ package io.keepalive.rules;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -20,8 +22,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The one source of truth for what the webhook adds to a pod: the sysctls, the privileged init
@@ -33,13 +37,17 @@ public final class InjectedContainers {
   public static final String SYSCTLS_CONTAINER = "keepalive-sysctls";
   public static final String AGENT_CONTAINER = "keepalive-agent";
 
-  /** Name of the agent's port: the chart's PodMonitor scrapes it by this name. */
+  /**
+   * Name of the agent's port: the chart's PodMonitor scrapes it by this name, and the operator asks
+   * the agent for /status on it.
+   */
   public static final String AGENT_PORT_NAME = "keepalive-agent";
 
   /** The agent's root filesystem is read-only; the JVM and Vert.x still want a writable /tmp. */
   public static final String AGENT_TMP_VOLUME = "keepalive-agent-tmp";
 
   public static final List<String> CONTAINER_NAMES = List.of(SYSCTLS_CONTAINER, AGENT_CONTAINER);
+
   public static final String JVM_OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
 
   private final OperatorSettings settings;
@@ -168,6 +176,37 @@ public final class InjectedContainers {
         .map(String::trim)
         .filter(n -> !n.isEmpty())
         .toList();
+  }
+
+  /**
+   * The agent container a pod carries, from its spec (as a native sidecar or a regular container).
+   * Containers and their ports cannot change after a pod is created: unlike an annotation, what is
+   * read here is what the pod runs, not what someone wrote on it later.
+   */
+  public static Optional<Container> agent(PodSpec spec) {
+    if (spec == null) {
+      return Optional.empty();
+    }
+    return Stream.of(spec.getInitContainers(), spec.getContainers())
+        .filter(Objects::nonNull)
+        .flatMap(List::stream)
+        .filter(c -> c != null && AGENT_CONTAINER.equals(c.getName()))
+        .findFirst();
+  }
+
+  /** The port of the pod's agent container, or 0 when it has none. */
+  public static int agentPort(PodSpec spec) {
+    return agent(spec).map(InjectedContainers::agentPort).orElse(0);
+  }
+
+  /** The port of an agent container, or 0 when it names none. */
+  public static int agentPort(Container agent) {
+    return (agent.getPorts() == null ? Stream.<ContainerPort>empty() : agent.getPorts().stream())
+        .filter(p -> p != null && AGENT_PORT_NAME.equals(p.getName()))
+        .map(ContainerPort::getContainerPort)
+        .filter(port -> port != null && port > 0 && port < 65536)
+        .findFirst()
+        .orElse(0);
   }
 
   public Volume agentTmpVolume() {

@@ -129,7 +129,7 @@ public final class PodInjector {
       // the port of the container just injected, so the annotation cannot disagree with the pod
       annotations.put(
           PodMarks.AGENT_PORT_ANNOTATION,
-          String.valueOf(parts.agent().getPorts().get(0).getContainerPort()));
+          String.valueOf(InjectedContainers.agentPort(parts.agent())));
     }
     meta.setAnnotations(annotations);
     return podSets;

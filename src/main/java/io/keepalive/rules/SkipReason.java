@@ -43,7 +43,12 @@ public enum SkipReason {
    * The namespace's Pod Security rejects privileged containers, which the InitContainer strategy
    * needs.
    */
-  PodSecurityForbidsPrivileged(true);
+  PodSecurityForbidsPrivileged(true),
+  /**
+   * The pod is so large that, with what the policy adds, it might exceed what etcd stores: it is
+   * created as it is rather than risk failing.
+   */
+  PodTooLarge(true);
 
   private final boolean warning;
 

@@ -50,10 +50,41 @@ public interface OperatorSettings {
   /** The mutating admission webhook. */
   Webhook webhook();
 
-  /** Leader election among replicas: the Lease in the operator's namespace. */
+  /**
+   * Leader election among replicas: the holder of the Lease in the operator's namespace reconciles;
+   * every replica serves the webhook.
+   */
   LeaderElection leaderElection();
 
+  /** Restarting the workloads of policies with spec.rollout Automatic. */
+  Rollout rollout();
+
+  interface Rollout {
+    /**
+     * The operator has the rights to read and restart workloads (the chart's rollout.enabled grants
+     * them). Off: policies with spec.rollout Automatic say so on their status and nothing is
+     * restarted.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Workloads of one policy whose rollouts run at the same time. */
+    @WithDefault("1")
+    int workloadsAtOnce();
+
+    /**
+     * Seconds a restarted workload may take to roll out before the rollout counts as stalled (a
+     * Deployment that exceeds its own progressDeadlineSeconds stalls earlier).
+     */
+    @WithDefault("600")
+    int progressDeadlineSeconds();
+  }
+
   interface LeaderElection {
+    /** Off: this replica reconciles alone (one replica, or tests). */
+    @WithDefault("true")
+    boolean enabled();
+
     /** Seconds a Lease is valid without renewal. */
     @WithDefault("15")
     int leaseDurationSeconds();
@@ -216,5 +247,12 @@ public interface OperatorSettings {
      * generated.
      */
     Optional<String> certificateDir();
+
+    /**
+     * A PEM file of the CAs whose client certificates the webhook accepts. When set, a caller
+     * without such a certificate is refused during the TLS handshake: only an API server that
+     * presents one (its AdmissionConfiguration names a kubeconfig for the webhook) is served.
+     */
+    Optional<String> clientCaFile();
   }
 }

@@ -3,6 +3,7 @@ package io.keepalive.sidecar;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.spec.AgentSettings;
 import io.keepalive.policy.spec.HttpTarget;
+import io.keepalive.policy.spec.IdleTimeoutDiscovery;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.OptionalInt;
  * @param probeIntervalSeconds seconds between observation rounds
  * @param canaryIdleSeconds seconds the idle canary is held idle before reuse
  * @param targets HTTP targets to check
+ * @param discoveryIdleSeconds idle times of idle-timeout discovery, ascending; empty: no discovery
+ * @param discoveryRepeatSeconds seconds between the end of one discovery round and the next
  */
 public record AgentConfig(
     String policy,
@@ -29,7 +32,9 @@ public record AgentConfig(
     int port,
     int probeIntervalSeconds,
     int canaryIdleSeconds,
-    List<HttpTarget> targets) {
+    List<HttpTarget> targets,
+    List<Integer> discoveryIdleSeconds,
+    int discoveryRepeatSeconds) {
 
   public static final String ENV_POLICY = "KEEPALIVE_POLICY";
   public static final String ENV_TIME = "KEEPALIVE_DESIRED_TIME_SECONDS";
@@ -42,6 +47,11 @@ public record AgentConfig(
   /** JSON array of {"url": "...", "clientIdleTimeoutSeconds": N}. */
   public static final String ENV_TARGETS = "KEEPALIVE_HTTP_TARGETS";
 
+  /** Comma-separated idle times of discovery; absent or empty: no discovery. */
+  public static final String ENV_DISCOVERY_IDLE = "KEEPALIVE_DISCOVERY_IDLE_SECONDS";
+
+  public static final String ENV_DISCOVERY_REPEAT = "KEEPALIVE_DISCOVERY_REPEAT_SECONDS";
+
   public static final int DEFAULT_PORT = 9901;
 
   /**
@@ -52,6 +62,7 @@ public record AgentConfig(
    */
   public static AgentConfig forPolicy(KeepalivePolicy policy, KeepaliveValues inForce, int port) {
     AgentSettings agent = policy.getSpec().agentOrDefaults();
+    IdleTimeoutDiscovery discovery = policy.getSpec().getDiscovery();
     return new AgentConfig(
         policy.getMetadata().getName(),
         inForce,
@@ -59,7 +70,9 @@ public record AgentConfig(
         agent.probeInterval(),
         agent.effectiveCanaryIdleSeconds(
             policy.getSpec().getTcp().getPathIdleTimeoutSeconds(), inForce.timeSeconds()),
-        List.copyOf(policy.getSpec().httpOrEmpty().getTargets()));
+        List.copyOf(policy.getSpec().httpOrEmpty().getTargets()),
+        discovery == null ? List.of() : discovery.idleTimes(),
+        discovery == null ? IdleTimeoutDiscovery.DEFAULT_REPEAT_SECONDS : discovery.repeat());
   }
 
   /** Ordered, so that the injected env (and its hash) is stable. */
@@ -81,6 +94,14 @@ public record AgentConfig(
       json.add(o);
     }
     env.put(ENV_TARGETS, json.encode());
+    // only with discovery, so that the env (and the injected hash) of every other pod stays as it
+    // was
+    if (!discoveryIdleSeconds.isEmpty()) {
+      env.put(
+          ENV_DISCOVERY_IDLE,
+          String.join(",", discoveryIdleSeconds.stream().map(String::valueOf).toList()));
+      env.put(ENV_DISCOVERY_REPEAT, Integer.toString(discoveryRepeatSeconds));
+    }
     return env;
   }
 
@@ -124,7 +145,9 @@ public record AgentConfig(
         intVar(env, ENV_CANARY_IDLE)
             .orElseGet(
                 () -> new AgentSettings().effectiveCanaryIdleSeconds(null, desired.timeSeconds())),
-        List.copyOf(targets));
+        List.copyOf(targets),
+        intList(env, ENV_DISCOVERY_IDLE).stream().distinct().sorted().toList(),
+        intVar(env, ENV_DISCOVERY_REPEAT).orElse(IdleTimeoutDiscovery.DEFAULT_REPEAT_SECONDS));
   }
 
   /**
@@ -142,7 +165,46 @@ public record AgentConfig(
     if (canaryIdleSeconds < 1) {
       problems.add(ENV_CANARY_IDLE + "=" + canaryIdleSeconds + " must be at least 1");
     }
+    // the policy API's bounds: they bound what discovery holds open
+    if (discoveryIdleSeconds.size() > IdleTimeoutDiscovery.MAX_IDLE_TIMES
+        || discoveryIdleSeconds.stream()
+            .anyMatch(s -> s < 1 || s > IdleTimeoutDiscovery.MAX_IDLE_SECONDS)) {
+      problems.add(
+          ENV_DISCOVERY_IDLE
+              + "="
+              + discoveryIdleSeconds
+              + " must be at most "
+              + IdleTimeoutDiscovery.MAX_IDLE_TIMES
+              + " idle times of 1.."
+              + IdleTimeoutDiscovery.MAX_IDLE_SECONDS
+              + " s");
+    }
+    if (discoveryRepeatSeconds < 1) {
+      problems.add(ENV_DISCOVERY_REPEAT + "=" + discoveryRepeatSeconds + " must be at least 1");
+    }
     return problems;
+  }
+
+  /** Whether the agent discovers the path's idle timeout. */
+  public boolean discovers() {
+    return !discoveryIdleSeconds.isEmpty();
+  }
+
+  private static List<Integer> intList(Map<String, String> env, String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    List<Integer> values = new ArrayList<>();
+    for (String part : value.split(",")) {
+      try {
+        values.add(Integer.parseInt(part.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            name + "=" + value + " is not a comma-separated list of whole numbers");
+      }
+    }
+    return values;
   }
 
   private static OptionalInt intVar(Map<String, String> env, String name) {

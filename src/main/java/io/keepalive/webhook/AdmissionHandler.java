@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.keepalive.rules.InjectionDecision;
 import io.keepalive.rules.PodInjector;
 import io.keepalive.rules.PodSecurity;
+import io.keepalive.rules.SkipReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -15,6 +17,13 @@ import java.util.Set;
  * unchanged.
  */
 public final class AdmissionHandler {
+  /**
+   * The largest pod (as JSON) the webhook injects into. etcd refuses objects above 1.5 MiB, and the
+   * API server adds managed fields after admission: a pod that would store as the user wrote it
+   * must not fail because of what the webhook adds, so a large one is left alone (PodTooLarge).
+   */
+  static final int MAX_INJECTED_POD_BYTES = 1024 * 1024;
+
   private final AdmissionCodec codec;
   private final ClusterView cluster;
   private final PodInjector injector;
@@ -85,6 +94,22 @@ public final class AdmissionHandler {
     JsonNode before = codec.tree(request.pod());
     Set<String> podSetsSysctls =
         injector.inject(request.pod(), inject.policy(), inject.strategy(), cluster.facts());
+    byte[] patch = codec.patch(before, request.pod());
+    if (request.size() + patch.length > MAX_INJECTED_POD_BYTES) {
+      InjectionDecision.Skip tooLarge =
+          new InjectionDecision.Skip(
+              SkipReason.PodTooLarge,
+              "the pod would grow to about "
+                  + (request.size() + patch.length) / 1024
+                  + " KiB with policy "
+                  + inject.policy().getMetadata().getName()
+                  + ", above the "
+                  + MAX_INJECTED_POD_BYTES / 1024
+                  + " KiB the webhook leaves room for (etcd stores at most 1.5 MiB per object)",
+              Optional.of(inject.policy()));
+      outcomes.record(namespace, request.podName(), tooLarge, Set.of());
+      return Reply.review(codec.allow(request.uid()));
+    }
     outcomes.record(namespace, request.podName(), decision, podSetsSysctls);
     List<String> warnings =
         podSetsSysctls.stream()
@@ -96,6 +121,6 @@ public final class AdmissionHandler {
                         + inject.policy().getMetadata().getName()
                         + " leaves it as it is")
             .toList();
-    return Reply.review(codec.allow(request.uid(), before, request.pod(), warnings));
+    return Reply.review(codec.allow(request.uid(), patch, warnings));
   }
 }

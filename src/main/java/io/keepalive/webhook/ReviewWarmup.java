@@ -2,12 +2,12 @@ package io.keepalive.webhook;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicySpec;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.PodInjector;
@@ -73,7 +73,9 @@ final class ReviewWarmup {
             0,
             PATH,
             () -> handler,
-            new WebhookMetrics(new SimpleMeterRegistry()));
+            new WebhookMetrics(new SimpleMeterRegistry()),
+            WebhookServer.Limits.defaults(),
+            Optional.empty());
     server.start(serving);
     HttpClient client =
         vertx.createHttpClient(
@@ -159,7 +161,7 @@ final class ReviewWarmup {
             .withCreationTimestamp("2020-01-01T00:00:00Z")
             .build());
     KeepalivePolicySpec spec = new KeepalivePolicySpec();
-    spec.setSelector(new LabelSelectorBuilder().withMatchLabels(Map.of("app", "warmup")).build());
+    spec.setSelector(new PodSelector(Map.of("app", "warmup")));
     spec.setTcp(new TcpKeepalive(300, 30, 5));
     policy.setSpec(spec);
     return policy;

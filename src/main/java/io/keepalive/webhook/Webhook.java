@@ -3,6 +3,7 @@ package io.keepalive.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.namespaces.NamespaceRules;
+import io.keepalive.pods.PodDirectory;
 import io.keepalive.rules.ClusterFacts;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.PodInjector;
@@ -13,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -73,6 +75,7 @@ public class Webhook {
       NamespaceRules namespaces,
       Vertx vertx,
       MeterRegistry registry,
+      PodDirectory pods,
       Clock clock) {
     this.client = client;
     this.settings = settings;
@@ -81,7 +84,7 @@ public class Webhook {
     this.clock = clock;
     this.metrics = new WebhookMetrics(registry);
     this.certificateExpiry = new CertificateExpiryMetric(registry);
-    this.events = new PolicyEvents(client, EVENT_WINDOW, clock);
+    this.events = new PolicyEvents(client, pods, EVENT_WINDOW, clock);
   }
 
   void onStart(@Observes StartupEvent event) {
@@ -130,7 +133,13 @@ public class Webhook {
     warmUp(tls.serving(), facts);
     server =
         new WebhookServer(
-            vertx, settings.webhook().port(), settings.webhook().path(), () -> handler, metrics);
+            vertx,
+            settings.webhook().port(),
+            settings.webhook().path(),
+            () -> handler,
+            metrics,
+            WebhookServer.Limits.defaults(),
+            settings.webhook().clientCaFile().map(Path::of));
     server.start(tls.serving());
     certificateExpiry.presenting(tls.serving());
     if (settings.webhook().manageConfiguration()) {

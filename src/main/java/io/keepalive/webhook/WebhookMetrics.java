@@ -12,7 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * keepalive_webhook_pods_total{outcome=injected|skipped, reason, strategy},
  * keepalive_webhook_policy_conflicts_total, keepalive_webhook_review_seconds, and the requests
  * refused (keepalive_webhook_bad_requests_total) apart from the webhook's own failures
- * (keepalive_webhook_failures_total). Counters are looked up once per tag set, not per admission.
+ * (keepalive_webhook_failures_total) and those turned away to bound memory and time
+ * (keepalive_webhook_requests_rejected_total). Counters are looked up once per tag set, not per
+ * admission.
  */
 public final class WebhookMetrics {
   private final MeterRegistry registry;
@@ -21,6 +23,7 @@ public final class WebhookMetrics {
   private final Timer reviews;
   private final Counter badRequests;
   private final Counter failures;
+  private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
 
   public WebhookMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -74,6 +77,24 @@ public final class WebhookMetrics {
 
   public void failed() {
     failures.increment();
+  }
+
+  /**
+   * A request the server turned away to protect itself (503, or a connection closed at once): the
+   * caller may retry; {@code reason} is one of a few fixed words.
+   */
+  public void rejected(String reason) {
+    rejected
+        .computeIfAbsent(
+            reason,
+            r ->
+                Counter.builder("keepalive.webhook.requests.rejected")
+                    .description(
+                        "Requests or connections the webhook turned away to bound its memory and time "
+                            + "(503 or closed), by reason")
+                    .tag("reason", r)
+                    .register(registry))
+        .increment();
   }
 
   private void count(String outcome, String reason, String strategy) {

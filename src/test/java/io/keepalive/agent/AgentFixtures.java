@@ -44,6 +44,7 @@ final class AgentFixtures {
         probe,
         measured == null ? null : new IdleTimeoutMeasurement.Result(measured, null, "measured"),
         new IdleCanary.Result(canary, 30, "detail of " + canary),
-        1);
+        1,
+        null);
   }
 }

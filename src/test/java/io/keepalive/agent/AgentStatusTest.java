@@ -9,6 +9,8 @@ import io.keepalive.sidecar.AgentConfig;
 import io.keepalive.sidecar.AgentReport;
 import io.keepalive.sidecar.JsonText;
 import io.keepalive.sidecar.KeepaliveValues;
+import io.keepalive.sidecar.PathIdleTimeout;
+import io.keepalive.sidecar.TargetObservation;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
@@ -36,7 +38,7 @@ class AgentStatusTest {
             config,
             new SysctlsObservation(
                 KeepaliveValues.LINUX_DEFAULTS, null, new KeepaliveValues(120, 75, 9)),
-            new SocketCensus(4, 3, 1, 7, 2, 1),
+            new SocketCensus(4, 3, 1, 7, 2, 1, 0, 0),
             null,
             List.of(t),
             Instant.EPOCH);
@@ -96,7 +98,8 @@ class AgentStatusTest {
   void aTargetWithABadUrl() {
     AgentConfig config = AgentConfig.fromEnv(Map.of());
     TargetMonitor m =
-        new TargetMonitor(new HttpTarget("not a url", null), 30, 60, new OwnSockets());
+        new TargetMonitor(
+            new HttpTarget("not a url", null), 30, 60, List.of(), 1, new OwnSockets());
     JsonObject target =
         AgentStatus.build(
                 config,
@@ -126,7 +129,7 @@ class AgentStatusTest {
             config,
             new SysctlsObservation(
                 KeepaliveValues.LINUX_DEFAULTS, null, new KeepaliveValues(120, 75, 9)),
-            new SocketCensus(4, 3, 1, 7, 2, 1),
+            new SocketCensus(4, 3, 1, 7, 2, 1, 0, 0),
             null,
             List.of(),
             Instant.EPOCH);
@@ -150,12 +153,83 @@ class AgentStatusTest {
             config,
             new SysctlsObservation(
                 new KeepaliveValues(120, 75, 9), null, new KeepaliveValues(120, 75, 9)),
-            new SocketCensus(2, 2, 0, 0, 0, 0),
+            new SocketCensus(2, 2, 0, 0, 0, 0, 0, 0),
             null,
             List.of(),
             Instant.EPOCH);
     assertEquals(
         new AgentReport("web-1", true, List.of(), 2, 0, List.of()),
         AgentReport.parse("web-1", JsonText.write(inSync, false)));
+  }
+
+  /**
+   * The same both ways for what discovery and the census's timer column add: the connections on the
+   * old keepalive timing, each target's server idle timeout (measured, else advertised) and its
+   * discovery bracket, a target without discovery, and a target whose first round still runs.
+   */
+  @Test
+  void theOperatorReadsDiscoveryAndTheOldTiming() {
+    AgentConfig config =
+        AgentConfig.fromEnv(
+            Map.of(AgentConfig.ENV_TIME, "60", AgentConfig.ENV_DISCOVERY_IDLE, "10,30,50"));
+    List<PathDiscovery.Probe> probes =
+        List.of(
+            new PathDiscovery.Probe(10, CanaryOutcome.Survived, "reused after 10 s idle"),
+            new PathDiscovery.Probe(30, CanaryOutcome.LostOnPath, "no answer on reuse"),
+            new PathDiscovery.Probe(50, CanaryOutcome.ClosedByServer, "FIN"));
+    TargetReport discovered =
+        withDiscovery(
+            AgentFixtures.target(
+                "http://a", 60, AgentFixtures.keepAliveProbe(5), 4.5, CanaryOutcome.Survived),
+            new PathDiscovery.Result(
+                probes, PathDiscovery.bracket(probes), 2, Instant.parse("2026-01-01T00:00:00Z")));
+    TargetReport advertisedOnly =
+        AgentFixtures.target(
+            "http://b", null, AgentFixtures.keepAliveProbe(75), null, CanaryOutcome.Pending);
+    TargetReport running =
+        withDiscovery(
+            AgentFixtures.target("http://c", null, null, null, CanaryOutcome.Pending),
+            PathDiscovery.Result.pending(List.of(10, 30, 50)));
+    SysctlsObservation inSync =
+        new SysctlsObservation(
+            new KeepaliveValues(60, 75, 9), null, new KeepaliveValues(60, 75, 9));
+    JsonObject written =
+        AgentStatus.build(
+            config,
+            inSync,
+            new SocketCensus(6, 3, 3, 0, 0, 0, 2, 7190),
+            null,
+            List.of(discovered, advertisedOnly, running),
+            Instant.EPOCH);
+
+    JsonObject d = written.getJsonArray("targets").getJsonObject(0).getJsonObject("pathDiscovery");
+    assertEquals("Bracketed", d.getString("state"));
+    assertEquals(2, d.getInteger("rounds"));
+    assertEquals(3, d.getJsonArray("probes").size());
+    assertEquals("LostOnPath", d.getJsonArray("probes").getJsonObject(1).getString("outcome"));
+    assertEquals(
+        List.of(10, 30, 50),
+        written.getJsonObject("agent").getJsonArray("discoveryIdleSeconds").getList());
+
+    AgentReport read = AgentReport.parse("web-1", JsonText.write(written, true));
+    assertEquals(2, read.keepaliveOldTiming());
+    assertEquals(
+        List.of(
+            new TargetObservation("http://a", 4.5, new PathIdleTimeout(10, 30, 1, 0, 3)),
+            new TargetObservation("http://b", 75.0, null),
+            new TargetObservation("http://c", null, PathIdleTimeout.NONE)),
+        read.targets());
+  }
+
+  private static TargetReport withDiscovery(TargetReport t, PathDiscovery.Result discovery) {
+    return new TargetReport(
+        t.url(),
+        t.clientIdleTimeoutSeconds(),
+        t.urlError(),
+        t.probe(),
+        t.idleTimeout(),
+        t.canary(),
+        t.canaryRuns(),
+        discovery);
   }
 }

@@ -19,7 +19,12 @@ final class FakeHttpServer implements AutoCloseable {
     KEEP,
     FIN,
     RESET,
-    SWALLOW_NEXT_REQUEST
+    SWALLOW_NEXT_REQUEST,
+    /**
+     * Like a NAT that forgets an idle flow after idleMillis: a request after a longer idle time
+     * gets no answer, one after a shorter idle time is answered.
+     */
+    FORGET
   }
 
   private final ServerSocket server;
@@ -61,8 +66,12 @@ final class FakeHttpServer implements AutoCloseable {
               new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
       OutputStream out = s.getOutputStream();
       int requests = 0;
+      long answeredAt = 0;
       while (true) {
-        if (requests > 0 && idle != Idle.KEEP && idle != Idle.SWALLOW_NEXT_REQUEST) {
+        if (requests > 0
+            && idle != Idle.KEEP
+            && idle != Idle.SWALLOW_NEXT_REQUEST
+            && idle != Idle.FORGET) {
           s.setSoTimeout(idleMillis);
         } else {
           s.setSoTimeout(0);
@@ -83,7 +92,11 @@ final class FakeHttpServer implements AutoCloseable {
           // headers
         }
         requests++;
-        if (requests > 1 && idle == Idle.SWALLOW_NEXT_REQUEST) {
+        boolean forgotten =
+            idle == Idle.FORGET
+                && requests > 1
+                && System.nanoTime() - answeredAt > idleMillis * 1_000_000L;
+        if (forgotten || (requests > 1 && idle == Idle.SWALLOW_NEXT_REQUEST)) {
           Thread.sleep(60_000); // like a peer behind a NAT that forgot us: nothing comes back
           return;
         }
@@ -95,6 +108,7 @@ final class FakeHttpServer implements AutoCloseable {
                     + "\r\n\r\nok";
         out.write(response.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
+        answeredAt = System.nanoTime();
       }
     } catch (IOException | InterruptedException e) {
       // connection over

@@ -66,7 +66,10 @@ class FindingsTest {
   @Test
   void mostImportantFirst() {
     List<Findings.Finding> all = new ArrayList<>();
-    all.addAll(Findings.forCensus(new SocketCensus(5, 2, 3, 0, 0, 0)));
+    SysctlsObservation inSync =
+        new SysctlsObservation(
+            new KeepaliveValues(120, 75, 9), null, new KeepaliveValues(120, 75, 9));
+    all.addAll(Findings.forCensus(new SocketCensus(5, 2, 3, 0, 0, 0, 0, 0), inSync));
     all.addAll(
         Findings.forTarget(
             AgentFixtures.target(
@@ -87,6 +90,32 @@ class FindingsTest {
     assertTrue(
         sorted.get(2).startsWith("3 of 5 established connections have no keepalive"),
         sorted.get(2));
+  }
+
+  @Test
+  void connectionsOnTheOldTimingAreAFindingOnlyWhileTheSysctlsAreInForce() {
+    SocketCensus census = new SocketCensus(6, 3, 3, 0, 0, 0, 2, 7190);
+    SysctlsObservation inSync =
+        new SysctlsObservation(
+            new KeepaliveValues(60, 75, 9), null, new KeepaliveValues(60, 75, 9));
+    List<Findings.Finding> f = Findings.forCensus(census, inSync);
+    assertEquals(Findings.Severity.OLD_KEEPALIVE_TIMING, f.get(0).severity());
+    assertTrue(
+        f.get(0)
+            .text()
+            .startsWith(
+                "2 of 3 connections with keepalive keep the timing they were armed with (up to 119"
+                    + " min before the first probe, more than tcp_keepalive_time 60 s)"),
+        f.get(0).text());
+    assertEquals(Findings.Severity.SOCKETS_WITHOUT_KEEPALIVE, f.get(1).severity());
+
+    // drifted sysctls: the drift is the finding, a reconnect would not help those connections
+    SysctlsObservation drifted =
+        new SysctlsObservation(
+            KeepaliveValues.LINUX_DEFAULTS, null, new KeepaliveValues(60, 75, 9));
+    assertEquals(
+        List.of(Findings.Severity.SOCKETS_WITHOUT_KEEPALIVE),
+        Findings.forCensus(census, drifted).stream().map(Findings.Finding::severity).toList());
   }
 
   @Test
@@ -111,7 +140,7 @@ class FindingsTest {
             .get(0)
             .text()
             .contains("unreachable"));
-    TargetReport bad = new TargetReport("ftp://x", null, "bad URL", null, null, null, 0);
+    TargetReport bad = new TargetReport("ftp://x", null, "bad URL", null, null, null, 0, null);
     assertEquals(Findings.Severity.UNREACHABLE, Findings.forTarget(bad).get(0).severity());
   }
 }

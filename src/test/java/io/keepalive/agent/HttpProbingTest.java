@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.keepalive.policy.spec.HttpTarget;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
@@ -111,7 +112,8 @@ class HttpProbingTest {
   @Test
   void stoppingAMonitorClosesItsPooledConnection() throws Exception {
     try (FakeHttpServer server = new FakeHttpServer(FakeHttpServer.Idle.FIN, 300, false)) {
-      TargetMonitor monitor = new TargetMonitor(new HttpTarget(server.url(), null), 30, 1, own);
+      TargetMonitor monitor =
+          new TargetMonitor(new HttpTarget(server.url(), null), 30, 1, List.of(), 1, own);
       monitor.start(0);
       waitUntil(() -> monitor.report().probe() != null, "first probe round");
       assertTrue(monitor.report().probe().reachable(), monitor.report().probe().error());

@@ -22,10 +22,15 @@ import io.keepalive.testing.TestNamespaces;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +43,8 @@ import org.junit.jupiter.api.Test;
  * the policy: agents answering, sysctls in sync or drifted, and an agent that goes silent.
  *
  * <p>The control plane has no kubelet, so the test plays its part: it stores the pod with the marks
- * the webhook writes, then reports the pod Running at 127.0.0.1 through the status subresource,
- * where the agent listens on the port the pod's agent-port annotation names.
+ * and the agent container the webhook writes, then reports the pod Running at 127.0.0.1 through the
+ * status subresource, where the agent listens on the port of the pod's agent container.
  */
 @QuarkusTest
 @WithTestResource(ControlPlaneResource.class)
@@ -76,19 +81,15 @@ class AgentCollectionApiserverTest {
         ns,
         "o-1",
         "127.0.0.1",
-        Map.of(
-            PodMarks.POLICY_ANNOTATION,
-            "observed",
-            PodMarks.GENERATION_ANNOTATION,
-            "1",
-            PodMarks.AGENT_PORT_ANNOTATION,
-            Integer.toString(ControlPlaneResource.agentPort)));
+        ControlPlaneResource.agentPort,
+        Map.of(PodMarks.POLICY_ANNOTATION, "observed", PodMarks.GENERATION_ANNOTATION, "1"));
     // injected while the policy had agent.enabled: false: no agent to ask, so never counted as
     // silent
     runningPod(
         ns,
         "o-2",
         "127.0.0.2",
+        0,
         Map.of(PodMarks.POLICY_ANNOTATION, "observed", PodMarks.GENERATION_ANNOTATION, "1"));
 
     // 1. the agent wants what the netns has: in sync
@@ -141,11 +142,73 @@ class AgentCollectionApiserverTest {
         });
   }
 
-  /** Stores a pod with the given marks and plays the kubelet: Running at {@code ip}. */
+  /**
+   * New pods keep coming, each with an agent that takes its time to answer: the status is written
+   * all the while, not only once every agent has answered (which, with pods coming, is never).
+   */
+  @Test
+  void aStreamOfNewPodsDoesNotKeepTheStatusFromBeingWritten() throws Exception {
+    String ns = TestNamespaces.create(client, "stream", Map.of(PodMarks.INJECT_LABEL, "false"));
+    client.resource(Policies.policy(ns, "streamed", Map.of("app", "o"), 300, 30, 5)).create();
+    // an agent port where something accepts the connection and never answers
+    try (ServerSocket silent = new ServerSocket(0, 100, InetAddress.getLoopbackAddress())) {
+      Queue<Socket> held = new ConcurrentLinkedQueue<>();
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (IOException e) {
+                  // closed at the end of the test
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      int created = 0;
+      int mostMatched = 0;
+      long end = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+      while (System.nanoTime() < end) {
+        runningPod(
+            ns,
+            "s-" + created++,
+            "127.0.0.1",
+            silent.getLocalPort(),
+            Map.of(PodMarks.POLICY_ANNOTATION, "streamed", PodMarks.GENERATION_ANNOTATION, "1"));
+        KeepalivePolicy policy =
+            client.resources(KeepalivePolicy.class).inNamespace(ns).withName("streamed").get();
+        if (policy.getStatus() != null && policy.getStatus().getMatchedPods() != null) {
+          mostMatched = Math.max(mostMatched, policy.getStatus().getMatchedPods());
+        }
+        Thread.sleep(300);
+      }
+      assertTrue(
+          mostMatched >= created / 2,
+          "while "
+              + created
+              + " pods were created, the status counted at most "
+              + mostMatched
+              + " of them");
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+  }
+
+  /**
+   * Stores a pod with the given marks (and an agent container on {@code agentPort}, unless 0) and
+   * plays the kubelet: Running at {@code ip}.
+   */
   private static void runningPod(
-      String ns, String name, String ip, Map<String, String> annotations) {
+      String ns, String name, String ip, int agentPort, Map<String, String> annotations) {
     Pod pod = Pods.restricted(ns, name, Map.of("app", "o"));
     pod.getMetadata().setAnnotations(annotations);
+    if (agentPort > 0) {
+      pod.getSpec()
+          .getContainers()
+          .add(Pods.named(name).agent(agentPort).build().getSpec().getInitContainers().get(0));
+    }
     client.resource(pod).create();
     client
         .pods()
@@ -209,7 +272,9 @@ class AgentCollectionApiserverTest {
                 ControlPlaneResource.agentPort,
                 5,
                 600,
-                List.of())
+                List.of(),
+                List.of(),
+                1)
             .toEnv());
     return builder.start();
   }

@@ -95,6 +95,7 @@ class CrdValidationApiserverTest {
     assertEquals(75, ((Number) tcp.get("intervalSeconds")).intValue());
     assertEquals(9, ((Number) tcp.get("probes")).intValue());
     assertEquals("Auto", spec.get("strategy"));
+    assertEquals("Manual", spec.get("rollout"), "the operator restarts nothing unless asked");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -111,6 +112,12 @@ class CrdValidationApiserverTest {
             time above path idle    | tcp: {timeSeconds: 400, pathIdleTimeoutSeconds: 350}| spec.tcp.timeSeconds
             missing timeSeconds     | tcp: {intervalSeconds: 10}                          | spec.tcp.timeSeconds
             unknown strategy        | strategy: Privileged, tcp: {timeSeconds: 60}        | spec.strategy
+            unknown rollout         | rollout: Always, tcp: {timeSeconds: 60}             | spec.rollout
+            discovery no targets    | discovery: {}, tcp: {timeSeconds: 60}               | spec.discovery
+            discovery no agent      | discovery: {}, agent: {enabled: false}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery
+            discovery idle 0        | discovery: {idleSeconds: [0]}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.idleSeconds
+            discovery 9 idle times  | discovery: {idleSeconds: [1,2,3,4,5,6,7,8,9]}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.idleSeconds
+            discovery repeat 10     | discovery: {repeatSeconds: 10}, http: {targets: [{url: "http://a"}]}, tcp: {timeSeconds: 60} | spec.discovery.repeatSeconds
             """)
   void invalidValuesAreRejectedNamingTheField(String caseName, String tcp, String field) {
     var error =
@@ -118,6 +125,61 @@ class CrdValidationApiserverTest {
             KubernetesClientException.class, () -> create("spec: {selector: {}, " + tcp + "}\n"));
     assertEquals(422, error.getCode(), error.getMessage());
     assertTrue(error.getMessage().contains(field), caseName + ": " + error.getMessage());
+  }
+
+  /**
+   * Selectors are checked as Kubernetes checks its own, and what a policy copies into every pod is
+   * bounded and free of credentials; each refusal names the field and says why.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          expression without operator | selector: {matchExpressions: [{key: app, values: [web]}]}              | spec.selector.matchExpressions[0].operator: Required value
+          unknown operator            | selector: {matchExpressions: [{key: app, operator: Gt, values: ['1']}]} | Unsupported value: "Gt"
+          In without values           | selector: {matchExpressions: [{key: app, operator: In}]}               | values must be specified when operator is In or NotIn
+          NotIn with no values        | selector: {matchExpressions: [{key: app, operator: NotIn, values: []}]} | values must be specified when operator is In or NotIn
+          Exists with values          | selector: {matchExpressions: [{key: app, operator: Exists, values: [x]}]} | values may not be specified when operator is Exists or DoesNotExist
+          null expression             | selector: {matchExpressions: [null]}                                   | spec.selector.matchExpressions[0]
+          expression value a number   | selector: {matchExpressions: [{key: app, operator: In, values: [5]}]}  | must be of type string
+          key not a label key         | selector: {matchExpressions: [{key: -app, operator: Exists}]}          | spec.selector.matchExpressions[0].key
+          matchLabels value null      | selector: {matchLabels: {app: null}}                                   | every matchLabels value must be a string
+          matchLabels value a number  | selector: {matchLabels: {app: 5}}                                      | must be of type string
+          matchLabels value not a label value | selector: {matchLabels: {app: a b}}                           | spec.selector.matchLabels.app
+          matchLabels key not a label key | selector: {matchLabels: {'a b': x}}                              | every matchLabels key must be a label key
+          URL with credentials        | selector: {}, http: {targets: [{url: 'http://user:secret@orders/'}]} | url must not carry credentials
+          URL too long                | selector: {}, http: {targets: [{url: 'http://h/LONG'}]}                | spec.http.targets[0].url: Too long
+          URLs together too long      | selector: {}, http: {targets: [{url: 'http://h/HALF'}, {url: 'http://h/HALF'}, {url: 'http://h/HALF'}, {url: 'http://h/HALF'}, {url: 'http://h/HALF'}]} | the target URLs together are at most 8192 characters
+          """)
+  void badSelectorsAndTargetsAreRejectedSayingWhy(String caseName, String spec, String message) {
+    String yaml =
+        "spec: {tcp: {timeSeconds: 60}, "
+            + spec.replace("LONG", "x".repeat(2100)).replace("HALF", "y".repeat(1800))
+            + "}\n";
+    var error = assertThrows(KubernetesClientException.class, () -> create(yaml));
+    assertEquals(422, error.getCode(), error.getMessage());
+    assertTrue(error.getMessage().contains(message), caseName + ": " + error.getMessage());
+  }
+
+  @Test
+  void validSelectorsAndTargetsAreAccepted() {
+    var created =
+        create(
+            """
+            spec:
+              tcp: {timeSeconds: 60}
+              selector:
+                matchLabels: {app.kubernetes.io/name: web, empty: ""}
+                matchExpressions:
+                - {key: tier, operator: In, values: [front, back]}
+                - {key: canary, operator: DoesNotExist}
+              http:
+                targets: [{url: "http://orders.shop.svc:8080/healthz?who=me@example"}]
+            """);
+    var selector =
+        (Map<?, ?>) ((Map<?, ?>) created.getAdditionalProperties().get("spec")).get("selector");
+    assertEquals(Map.of("app.kubernetes.io/name", "web", "empty", ""), selector.get("matchLabels"));
   }
 
   @Test

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -17,7 +17,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.policy.spec.AgentSettings;
+import io.keepalive.policy.spec.HttpExpectations;
+import io.keepalive.policy.spec.HttpTarget;
 import io.keepalive.policy.spec.InjectionStrategy;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.SkipReason;
 import io.keepalive.settings.OperatorSettings;
@@ -26,6 +29,7 @@ import io.keepalive.testing.ControlPlaneResource;
 import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import io.keepalive.testing.TestNamespaces;
+import io.keepalive.testing.TrustingAnyone;
 import io.keepalive.webhook.CertificateAuthority;
 import io.keepalive.webhook.Webhook;
 import io.keepalive.webhook.WebhookCertificates;
@@ -36,6 +40,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -146,7 +154,13 @@ class WebhookApiserverTest {
     assertEquals("SecurityContext", annotations.get(PodMarks.STRATEGY_ANNOTATION));
     assertNotNull(annotations.get(PodMarks.HASH_ANNOTATION));
     assertEquals(
-        String.valueOf(settings.agent().port()), annotations.get(PodMarks.AGENT_PORT_ANNOTATION));
+        settings.agent().port(),
+        InjectedContainers.agentPort(stored.getSpec()),
+        "the operator asks the agent on the port of the stored pod's agent container");
+    assertEquals(
+        String.valueOf(settings.agent().port()),
+        annotations.get(PodMarks.AGENT_PORT_ANNOTATION),
+        "the PodMonitor's marker");
     assertTrue(
         allContainers(stored).stream()
             .noneMatch(
@@ -224,8 +238,8 @@ class WebhookApiserverTest {
         sysctls(stored));
     assertTrue(allContainers(stored).stream().noneMatch(c -> c.getName().startsWith("keepalive-")));
     assertEquals("keepalive", annotations(stored).get(PodMarks.POLICY_ANNOTATION));
-    assertNull(
-        annotations(stored).get(PodMarks.AGENT_PORT_ANNOTATION), "no agent, so no agent port");
+    assertEquals(0, InjectedContainers.agentPort(stored.getSpec()), "no agent, so no agent port");
+    assertNull(annotations(stored).get(PodMarks.AGENT_PORT_ANNOTATION));
   }
 
   @Test
@@ -269,7 +283,7 @@ class WebhookApiserverTest {
             "tenant",
             Map.of(),
             InjectionStrategy.Auto,
-            p -> p.getSpec().setSelector(new LabelSelector()));
+            p -> p.getSpec().setSelector(new PodSelector()));
     // ...and a pod with the same labels next door, in a namespace without policies
     String neighbour = TestNamespaces.create(client, "neighbour");
     Pod stored = create(Pods.restricted(neighbour, "web-next-door", WEB));
@@ -389,6 +403,85 @@ class WebhookApiserverTest {
               assertEquals(6, injected.get(0).getCount());
               assertEquals("KeepalivePolicy", injected.get(0).getInvolvedObject().getKind());
             });
+  }
+
+  /**
+   * Anyone who can reach the webhook's port can post a review: the webhook answers it (it cannot
+   * tell), but what it tells the cluster comes from pods that exist. Fifty reviews for pods that
+   * never were make no Event; the one real pod makes one, under its own name.
+   */
+  @Test
+  void reviewsForPodsThatNeverExistMakeNoEvent() throws Exception {
+    String ns = namespaceWithPolicy("ghosts", Map.of(), InjectionStrategy.Auto, p -> {});
+    HttpClient http = HttpClient.newBuilder().sslContext(TrustingAnyone.context()).build();
+    for (int i = 0; i < 50; i++) {
+      String review =
+          """
+          {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-%d",
+           "kind":{"group":"","version":"v1","kind":"Pod"},"operation":"CREATE","namespace":"%s",
+           "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"ghost-%d","labels":{"app":"web"}},
+                     "spec":{"containers":[{"name":"app","image":"app:1"}]}}}}
+          """
+              .formatted(i, ns, i);
+      var answer =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(
+                          "https://127.0.0.1:" + ControlPlaneResource.webhookPort + "/mutate-pods"))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(review))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, answer.statusCode(), answer.body());
+    }
+    create(Pods.restricted(ns, "real-1", WEB));
+    Event injected = awaitEvent(ns, "Injected");
+    Thread.sleep(7_000); // a flush or more later, still nothing about the ghosts
+    injected = awaitEvent(ns, "Injected");
+    assertEquals(1, injected.getCount(), injected.getMessage());
+    assertTrue(injected.getMessage().contains("(last pod: real-1)"), injected.getMessage());
+    assertTrue(
+        client.v1().events().inNamespace(ns).list().getItems().stream()
+            .noneMatch(e -> e.getMessage().contains("ghost")));
+  }
+
+  /**
+   * etcd stores at most 1.5 MiB per object: a pod just below that stores as the user wrote it, and
+   * must not fail to store because of what the webhook would add (failurePolicy Ignore does not
+   * help: the webhook answered). It is created uninjected, skipped as PodTooLarge.
+   */
+  @Test
+  void aPodTooLargeToInjectIsCreatedAsItIs() {
+    // the most a policy may add: four targets of 2000 characters (8 KiB together)
+    String ns =
+        namespaceWithPolicy(
+            "large",
+            Map.of(),
+            InjectionStrategy.Auto,
+            p -> {
+              HttpExpectations http = new HttpExpectations();
+              for (int i = 0; i < 4; i++) {
+                http.getTargets()
+                    .add(new HttpTarget("http://api-" + i + "/" + "p".repeat(1980), null));
+              }
+              p.getSpec().setHttp(http);
+            });
+    double before = skips(SkipReason.PodTooLarge);
+    // stores as it is (the limit is between 1,570,000 and 1,580,000 bytes of such a pod)
+    Pod pod = Pods.restricted(ns, "large-1", WEB);
+    pod.getSpec()
+        .getContainers()
+        .get(0)
+        .setEnv(List.of(new EnvVar("BIG", "x".repeat(1_565_000), null)));
+    Pod stored = create(pod);
+    assertEquals(Map.of(), annotations(stored));
+    assertEquals(1, allContainers(stored).size());
+    assertEquals(1, skips(SkipReason.PodTooLarge) - before);
+  }
+
+  double skips(SkipReason reason) {
+    var counter = registry.find("keepalive.webhook.pods").tag("reason", reason.name()).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

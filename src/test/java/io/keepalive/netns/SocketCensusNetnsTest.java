@@ -42,7 +42,7 @@ class SocketCensusNetnsTest {
 
     // 5 client sockets (3 with SO_KEEPALIVE) + 5 accepted ones (none): 10 established, 3 armed
     SocketCensus census =
-        SocketCensus.read(Path.of("/proc", Long.toString(p.pid()), "net"), Set.of(), 9901);
+        SocketCensus.read(Path.of("/proc", Long.toString(p.pid()), "net"), Set.of(), 9901, 7200);
     assertEquals(10, census.established(), census.toString());
     assertEquals(3, census.keepaliveArmed(), census.toString());
     assertEquals(7, census.keepaliveOff(), census.toString());

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.keepalive.policy.PodMarks;
 import io.keepalive.testing.Pods;
 import io.keepalive.testing.TestClock;
 import java.io.IOException;
@@ -66,9 +65,7 @@ class AgentGathererTest {
         Pods.named("web-1")
             .uid("uid-1")
             .carrying("web", 1)
-            .annotations(
-                Map.of(
-                    PodMarks.AGENT_PORT_ANNOTATION, Integer.toString(agent.getAddress().getPort())))
+            .agent(agent.getAddress().getPort())
             .running("127.0.0.1")
             .build();
   }
@@ -137,40 +134,34 @@ class AgentGathererTest {
   @Test
   void podsWithoutAnAgentOrNotRunningAreNotAsked() {
     Pod noAgent = Pods.named("no-agent").carrying("web", 1).running("127.0.0.1").build();
-    Pod pending =
-        Pods.named("pending")
-            .carrying("web", 1)
-            .annotations(Map.of(PodMarks.AGENT_PORT_ANNOTATION, "9901"))
-            .phase("Pending")
-            .build();
+    Pod pending = Pods.named("pending").carrying("web", 1).agent(9901).phase("Pending").build();
     AgentAnswers answers = gatherer.latest(List.of(noAgent, pending));
     assertEquals(1, answers.podsWithAgent());
     assertEquals(0, answers.runningPods());
     assertEquals(0, answers.awaited());
   }
 
-  private static Pod annotated(Map<String, String> annotations) {
-    return Pods.named("web-1").annotations(annotations).build();
-  }
-
   @Test
-  void theAgentPortComesFromThePodNotFromTodaysSettings() {
+  void theAgentPortIsTheInjectedContainersNotAnAnnotationATenantCanEdit() {
+    Pod edited =
+        Pods.named("web-1")
+            .carrying("web", 1)
+            .agent(9901)
+            .annotations(Map.of("keepalive.io/agent-port", "6443"))
+            .build();
+    assertEquals(9901, AgentGatherer.agentPort(edited));
     assertEquals(
-        9901, AgentGatherer.agentPort(annotated(Map.of(PodMarks.AGENT_PORT_ANNOTATION, "9901"))));
+        0,
+        AgentGatherer.agentPort(
+            Pods.named("no-agent")
+                .carrying("web", 1)
+                .annotations(Map.of("keepalive.io/agent-port", "9901"))
+                .build()),
+        "an annotation alone is no agent");
     assertEquals(
-        19901,
-        AgentGatherer.agentPort(annotated(Map.of(PodMarks.AGENT_PORT_ANNOTATION, " 19901 "))));
-  }
-
-  @Test
-  void aPodWithoutAnAgentOrWithAGarbledPortHasNoAgentToAsk() {
-    assertEquals(0, AgentGatherer.agentPort(annotated(Map.of())));
-    assertEquals(0, AgentGatherer.agentPort(annotated(Map.of(PodMarks.POLICY_ANNOTATION, "web"))));
-    assertEquals(
-        0, AgentGatherer.agentPort(annotated(Map.of(PodMarks.AGENT_PORT_ANNOTATION, "http"))));
-    assertEquals(
-        0, AgentGatherer.agentPort(annotated(Map.of(PodMarks.AGENT_PORT_ANNOTATION, "0"))));
-    assertEquals(
-        0, AgentGatherer.agentPort(annotated(Map.of(PodMarks.AGENT_PORT_ANNOTATION, "65536"))));
+        0,
+        AgentGatherer.agentPort(
+            Pods.named("host").carrying("web", 1).agent(9901).hostNetwork().build()),
+        "a pod on the node's network is never asked: its IP is the node's");
   }
 }

@@ -2,10 +2,12 @@ package io.keepalive.operator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.keepalive.policy.ConditionTypes;
 import io.keepalive.sidecar.AgentReport;
+import io.keepalive.testing.Policies;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,51 @@ class AgentJudgementTest {
     assertEquals(1, verdict.observed().getFindings().size());
   }
 
+  /**
+   * What the measurements contradict in the policy (120 s, Policies' default, against a path that
+   * forgets idle connections within 30 s) is a finding before the agents' own, it makes the policy
+   * Drifted, and the recommendations come with the verdict; the targets are summed up.
+   */
+  @Test
+  void theDiscoveredPathAgainstThePolicy() {
+    String discovered =
+        IN_SYNC.replace(
+            "\"targets\":[]",
+            "\"targets\":[{\"url\":\"http://api\",\"pathDiscovery\":{\"longestSurvivedSeconds\":10,"
+                + "\"shortestLostSeconds\":30,\"connections\":3,\"closedByServer\":1}}]");
+    var verdict = judge(1, 1, List.of(AgentReport.parse("a", discovered)), Map.of());
+    var drift = condition(verdict, ConditionTypes.DRIFTED);
+    assertEquals("AgentFindings", drift.getReason());
+    assertTrue(
+        drift.getMessage().startsWith("http://api: tcp.timeSeconds 120 is at or above"),
+        drift.getMessage());
+    assertEquals(10, verdict.observed().getTargets().get(0).getPathSurvivedSeconds());
+    assertEquals(30, verdict.observed().getTargets().get(0).getPathLostSeconds());
+    assertTrue(
+        verdict.recommendations().get(0).startsWith("tcp.timeSeconds: 8 "),
+        verdict.recommendations().toString());
+  }
+
+  @Test
+  void podsJustStartedAreNotJudgedYetButTheOthersAre() {
+    var onlyNew =
+        AgentJudgement.judge(
+            new AgentAnswers(2, 2, List.of(), Map.of(), 2), Policies.named("p").build().getSpec());
+    var reporting = condition(onlyNew, ConditionTypes.AGENTS_REPORTING);
+    assertEquals("Unknown", reporting.getStatus());
+    assertEquals("AwaitingFirstAnswers", reporting.getReason());
+    var some =
+        AgentJudgement.judge(
+            new AgentAnswers(3, 3, List.of(AgentReport.parse("a", IN_SYNC)), Map.of(), 2),
+            Policies.named("p").build().getSpec());
+    reporting = condition(some, ConditionTypes.AGENTS_REPORTING);
+    assertEquals("True", reporting.getStatus());
+    assertEquals(
+        "The agents of all 1 pod running answered. 2 more just started; their agents are being"
+            + " asked.",
+        reporting.getMessage());
+  }
+
   @Test
   void nothingToAskYet() {
     var none = judge(0, 0, List.of(), Map.of());
@@ -93,7 +140,9 @@ class AgentJudgementTest {
 
   private static PolicyStatusBuilder.AgentVerdict judge(
       int withAgent, int running, List<AgentReport> reports, Map<String, String> silent) {
-    return AgentJudgement.judge(new AgentAnswers(withAgent, running, reports, silent, 0));
+    return AgentJudgement.judge(
+        new AgentAnswers(withAgent, running, reports, silent, 0),
+        Policies.named("p").build().getSpec());
   }
 
   private static Condition condition(PolicyStatusBuilder.AgentVerdict verdict, String type) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.policy.spec.SelectorRequirement;
 import io.keepalive.rules.InjectedContainers;
 import io.keepalive.rules.SkipReason;
 import io.keepalive.testing.Pods;
@@ -29,6 +30,41 @@ class PolicyCensusTest {
   private static KeepalivePolicy policy(
       String name, Map<String, String> selecting, String created, long generation) {
     return Policies.named(name).selecting(selecting).stored(created, generation).build();
+  }
+
+  @Test
+  void podsBehindAreTheStaleAndTheNotInjectedNeverTheSkipped() {
+    var policy = policy("web", WEB, JAN, 2);
+    Pod current = Pods.named("current").labels(WEB).carrying("web", 2).phase("Running").build();
+    Pod stale = Pods.named("stale").labels(WEB).carrying("web", 1).phase("Running").build();
+    Pod before = Pods.named("before").labels(WEB).phase("Running").build();
+    Pod windows = Pods.named("windows").labels(WEB).os("windows").phase("Running").build();
+    var census = take(policy, List.of(policy), List.of(current, stale, before, windows));
+    assertEquals(List.of(stale, before), census.behind());
+  }
+
+  @Test
+  void anOlderPolicyWithAnInvalidSelectorChangesNothingForItsNeighbours() {
+    // stored before the API server checked selectors: an expression without an operator
+    var broken =
+        Policies.named("broken").selecting(Map.of()).stored("2025-01-01T00:00:00Z", 1).build();
+    broken.getSpec().getSelector().with(new SelectorRequirement("app", null, List.of("web")));
+    var healthy = policy("web", WEB, JAN, 1);
+    List<Pod> pods =
+        List.of(
+            Pods.named("web-1").labels(WEB).carrying("web", 1).phase("Running").build(),
+            Pods.named("web-2").labels(WEB).phase("Running").build());
+
+    var census = take(healthy, List.of(broken, healthy), pods);
+    assertEquals(2, census.matched());
+    assertEquals(1, census.injected());
+    assertEquals(1, census.notInjected());
+    assertEquals(Map.of(), census.lostTo(), "the broken policy selects nothing, so wins nothing");
+    var brokenCensus = take(broken, List.of(broken, healthy), pods);
+    assertEquals(0, brokenCensus.matched());
+    var ready = PolicyStatusBuilder.ready(broken, brokenCensus);
+    assertEquals("InvalidSelector", ready.getReason());
+    assertTrue(ready.getMessage().contains(".operator: Unsupported value"), ready.getMessage());
   }
 
   @Test

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PolicyStatusBuilderTest {
@@ -42,7 +43,8 @@ class PolicyStatusBuilderTest {
   void readyWhenEveryApplicablePodRunsTheCurrentGeneration() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 2);
     var pods = List.of(injected("a", 2), injected("b", 2));
-    var status = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
+    var status =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1);
 
     var ready = status.condition(ConditionTypes.READY);
     assertEquals("True", ready.getStatus());
@@ -59,7 +61,7 @@ class PolicyStatusBuilderTest {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 3);
     var pods = List.of(injected("a", 3), injected("b", 2), pod("c", WEB, false, "Running"));
     var ready =
-        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1)
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1)
             .condition(ConditionTypes.READY);
     assertEquals("False", ready.getStatus());
     assertEquals("PodsAwaitingRestart", ready.getReason());
@@ -73,7 +75,7 @@ class PolicyStatusBuilderTest {
   void noMatchingPodsIsNotAFailure() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
     var ready =
-        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), List.of()), null, T1)
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), List.of()), null, null, T1)
             .condition(ConditionTypes.READY);
     assertEquals("True", ready.getStatus());
     assertEquals("NoMatchingPods", ready.getReason());
@@ -87,6 +89,7 @@ class PolicyStatusBuilderTest {
         PolicyStatusBuilder.build(
             younger,
             take(younger, List.of(older, younger), List.of(pod("w", WEB, false, "Running"))),
+            null,
             null,
             T1);
     assertEquals("OverriddenByOlderPolicy", status.condition(ConditionTypes.READY).getReason());
@@ -106,6 +109,7 @@ class PolicyStatusBuilderTest {
                 policy,
                 take(policy, List.of(policy), List.of(pod("h", WEB, true, "Running"))),
                 null,
+                null,
                 T1)
             .condition(ConditionTypes.READY);
     assertEquals("AllPodsSkipped", ready.getReason());
@@ -118,9 +122,11 @@ class PolicyStatusBuilderTest {
   void transitionTimeStaysWhileStatusStaysSoAnUnchangedWorldGivesAnEqualStatus() {
     var policy = policy("web", WEB, "2026-01-01T00:00:00Z", 1);
     var pods = List.<Pod>of(injected("a", 1));
-    var first = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T1);
+    var first =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T1);
     policy.setStatus(first);
-    var second = PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, T2);
+    var second =
+        PolicyStatusBuilder.build(policy, take(policy, List.of(policy), pods), null, null, T2);
     assertFalse(StatusChange.changes(first, second), "an unchanged world writes nothing");
     assertEquals(
         "2026-05-01T10:00:00Z", second.condition(ConditionTypes.READY).getLastTransitionTime());
@@ -134,6 +140,7 @@ class PolicyStatusBuilderTest {
                 policy,
                 List.of(policy),
                 List.of(injected("a", 1), pod("new", WEB, false, "Pending"))),
+            null,
             null,
             T2);
     assertTrue(StatusChange.changes(second, third));
@@ -164,5 +171,17 @@ class PolicyStatusBuilderTest {
                 "1 of 2 pods cannot take this policy: 1 pod PodSecurityForbidsPrivileged "
                     + "(the namespace's Pod Security rejects"),
         ready.getMessage());
+  }
+
+  @Test
+  void aMessageNamesAFewPoliciesNotAnyNumber() {
+    Map<String, Integer> many = new TreeMap<>();
+    for (int i = 0; i < 500; i++) {
+      many.put(String.format("p%03d", i), 1);
+    }
+    assertEquals(
+        "policies 'p000' (1 pod), 'p001' (1 pod), 'p002' (1 pod), 'p003' (1 pod), 'p004' (1 pod)"
+            + " and 495 more",
+        PolicyStatusBuilder.describePolicies(many));
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.keepalive.policy.PodMarks;
@@ -51,6 +52,55 @@ class SlimPodStoreTest {
     var fromSlim = PolicyCensus.take(policy, List.of(policy), List.of(slim), Optional.empty());
     assertEquals(1, fromSlim.injected());
     assertEquals(List.of(slim), fromSlim.carrying());
+  }
+
+  @Test
+  void slimPodsKeepTheirControllerOnly() {
+    Pod pod = running(WEB, OURS, "Running", "10.0.0.1");
+    pod.getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("v1")
+                    .withKind("ConfigMap")
+                    .withName("not-the-controller")
+                    .withUid("u1")
+                    .build(),
+                new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind("ReplicaSet")
+                    .withName("web-6d4")
+                    .withUid("u2")
+                    .withController(true)
+                    .withBlockOwnerDeletion(true)
+                    .build()));
+    var owners = SlimPodStore.slim(pod).getMetadata().getOwnerReferences();
+    assertEquals(1, owners.size());
+    assertEquals("ReplicaSet", owners.get(0).getKind());
+    assertEquals("web-6d4", owners.get(0).getName());
+    assertTrue(
+        SlimPodStore.slim(running(WEB, OURS, "Running", "10.0.0.2"))
+            .getMetadata()
+            .getOwnerReferences()
+            .isEmpty(),
+        "a bare pod has none");
+  }
+
+  @Test
+  void anInjectedPodKeepsItsAgentsPortWhereTheOperatorAsksIt() {
+    var full =
+        Pods.named("a")
+            .labels(WEB)
+            .carrying("web", 1)
+            .annotations(Map.of(PodMarks.HASH_ANNOTATION, "abc"))
+            .agent(9901)
+            .running("10.0.0.1")
+            .build();
+    var slim = SlimPodStore.slim(full);
+    assertEquals(9901, AgentGatherer.agentPort(full));
+    assertEquals(AgentGatherer.agentPort(full), AgentGatherer.agentPort(slim));
+    assertEquals(1, slim.getSpec().getContainers().size(), "the agent's name and port, no more");
+    assertNull(slim.getSpec().getContainers().get(0).getImage());
   }
 
   @Test

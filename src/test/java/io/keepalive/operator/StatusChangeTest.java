@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.keepalive.policy.KeepalivePolicyStatus;
 import io.keepalive.policy.status.ObservedHealth;
+import io.keepalive.policy.status.ObservedTarget;
+import io.keepalive.policy.status.RolloutProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,25 @@ class StatusChangeTest {
     observed.setEstablishedConnections(9);
     observed.setConnectionsWithoutKeepalive(1);
     observed.setFindings(new ArrayList<>(List.of("a finding")));
+    observed.setConnectionsOnOldTiming(2);
+    ObservedTarget target = new ObservedTarget();
+    target.setUrl("http://a");
+    target.setPods(2);
+    target.setServerIdleTimeoutSeconds(4.5);
+    target.setPathSurvivedSeconds(10);
+    target.setPathLostSeconds(30);
+    target.setPathDiscovery("the path forgets ...");
+    observed.setTargets(new ArrayList<>(List.of(target)));
     status.setObserved(observed);
+    status.setRecommendations(new ArrayList<>(List.of("tcp.timeSeconds: 8 (...)")));
+    RolloutProgress rollout = new RolloutProgress();
+    rollout.setGeneration(3L);
+    rollout.setRestarted(new ArrayList<>(List.of("Deployment/a")));
+    rollout.setRestarting(new ArrayList<>(List.of("Deployment/b")));
+    rollout.setWaiting(new ArrayList<>(List.of("StatefulSet/c")));
+    rollout.setFailed(new ArrayList<>(List.of("Deployment/d: stalled")));
+    rollout.setNotRestarted(new ArrayList<>(List.of("pod e: bare pod")));
+    status.setRollout(rollout);
     return status;
   }
 
@@ -61,8 +81,14 @@ class StatusChangeTest {
   void everyPropertyOfTheStatusCountsIncludingOnesAddedLater() {
     JsonNode tree = JSON.valueToTree(full());
     // a property the fixture leaves unset would not be tried below: the fixture must know every one
-    for (Class<?> type : List.of(KeepalivePolicyStatus.class, ObservedHealth.class)) {
-      JsonNode level = type == KeepalivePolicyStatus.class ? tree : tree.get("observed");
+    Map<Class<?>, JsonNode> levels =
+        Map.of(
+            KeepalivePolicyStatus.class, tree,
+            ObservedHealth.class, tree.get("observed"),
+            ObservedTarget.class, tree.at("/observed/targets/0"),
+            RolloutProgress.class, tree.get("rollout"));
+    for (Class<?> type : levels.keySet()) {
+      JsonNode level = levels.get(type);
       var properties =
           JSON.getSerializationConfig().introspect(JSON.constructType(type)).findProperties();
       for (var property : properties) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.operator.LeaderElection;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.rules.PodSelection;
 import io.keepalive.testing.ControlPlane;
 import io.keepalive.testing.Processes.Result;
@@ -219,6 +220,10 @@ class InstallIT {
             new String[] {"create", "rolebindings.rbac.authorization.k8s.io", "-n", namespace},
             new String[] {"impersonate", "serviceaccounts", "-n", namespace},
             new String[] {"create", "serviceaccounts/token", "-n", namespace},
+            // restarting workloads is opt-in (rollout.enabled): by default not even reading them
+            new String[] {"patch", "deployments.apps", "-n", elsewhere},
+            new String[] {"get", "deployments.apps", "-n", elsewhere},
+            new String[] {"get", "replicasets.apps", "-n", elsewhere},
             new String[] {"*", "*", "-A"});
     List<String> wrong = new ArrayList<>();
     allowed.forEach(
@@ -230,6 +235,64 @@ class InstallIT {
           if (canI(q)) wrong.add("can " + String.join(" ", q));
         });
     assertEquals(List.of(), wrong, "RBAC of " + serviceAccount);
+  }
+
+  /**
+   * With rollout.enabled=true the operator may read a pod's ReplicaSet and read and patch
+   * Deployments, StatefulSets and DaemonSets (a restart is a patch of the pod template), in every
+   * namespace it watches, and nothing more: no create, update, delete or scale, nothing on pods,
+   * Jobs or ReplicaSets beyond reading them. With watchNamespaces, only there. Each installed under
+   * its own name (its RBAC only), beside the default installation above.
+   */
+  @Test
+  void rolloutRightsOnlyWhenEnabledAndOnlyThese() throws IOException {
+    String all = fullname + "-ro";
+    String one = fullname + "-rw";
+    String watched = TestNamespaces.create(client, "ka-watched");
+    applyRbac(all, "rollout.enabled=true");
+    applyRbac(one, "rollout.enabled=true", "watchNamespaces={" + watched + "}");
+    String elsewhere = "default";
+    String operator = "--as=system:serviceaccount:" + namespace + ":" + all;
+    String watching = "--as=system:serviceaccount:" + namespace + ":" + one;
+    List<String> wrong = new ArrayList<>();
+    for (String kind : List.of("deployments.apps", "statefulsets.apps", "daemonsets.apps")) {
+      expect(wrong, true, "get", kind, "-n", elsewhere, operator);
+      expect(wrong, true, "patch", kind, "-n", elsewhere, operator);
+      for (String verb :
+          List.of("create", "update", "delete", "deletecollection", "list", "watch")) {
+        expect(wrong, false, verb, kind, "-n", elsewhere, operator);
+      }
+      expect(wrong, false, "patch", kind, "--subresource=scale", "-n", elsewhere, operator);
+      expect(wrong, false, "update", kind, "--subresource=status", "-n", elsewhere, operator);
+      expect(wrong, true, "patch", kind, "-n", watched, watching);
+      expect(wrong, false, "patch", kind, "-n", elsewhere, watching);
+    }
+    expect(wrong, true, "get", "replicasets.apps", "-n", elsewhere, operator);
+    expect(wrong, false, "patch", "replicasets.apps", "-n", elsewhere, operator);
+    expect(wrong, false, "list", "replicasets.apps", "-n", elsewhere, operator);
+    expect(wrong, false, "patch", "jobs.batch", "-n", elsewhere, operator);
+    expect(wrong, false, "patch", "cronjobs.batch", "-n", elsewhere, operator);
+    expect(wrong, false, "delete", "pods", "-n", elsewhere, operator);
+    expect(wrong, false, "create", "pods/eviction", "-n", elsewhere, operator);
+    expect(wrong, false, "patch", "pods", "-n", elsewhere, operator);
+    assertEquals(List.of(), wrong);
+  }
+
+  /** Only the roles and bindings of the chart rendered with these values. */
+  private static void applyRbac(String name, String... sets) throws IOException {
+    List<String> values = new ArrayList<>(List.of("fullnameOverride=" + name));
+    values.addAll(List.of(sets));
+    StringBuilder rbac = new StringBuilder();
+    for (JsonNode doc :
+        documents(template("keepalive-operator", namespace, values.toArray(String[]::new)))) {
+      if (doc.path("kind").asText().matches("(Cluster)?Role(Binding)?")) {
+        rbac.append("---\n").append(YAML.writeValueAsString(doc));
+      }
+    }
+    Path file = Files.createTempFile("keepalive-rbac", ".yaml");
+    Files.writeString(file, rbac.toString());
+    ControlPlane.kubectl(
+        "apply", "--server-side", "--field-manager=install-it", "-f", file.toString());
   }
 
   private static boolean canI(String[] query) {
@@ -379,7 +442,10 @@ class InstallIT {
           boolean selected =
               !source.getMetadata().getName().equals(role.getMetadata().getName())
                   && role.getAggregationRule().getClusterRoleSelectors().stream()
-                      .anyMatch(s -> PodSelection.selects(s, source.getMetadata().getLabels()));
+                      .anyMatch(
+                          s ->
+                              PodSelection.selects(
+                                  PodSelector.from(s), source.getMetadata().getLabels()));
           if (selected) {
             rules.get(source.getMetadata().getName()).stream()
                 .filter(r -> !union.contains(r))

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodOS;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.PodMarks;
 import io.keepalive.policy.spec.InjectionStrategy;
+import io.keepalive.policy.spec.SelectorRequirement;
 import io.keepalive.testing.Pods;
 import io.keepalive.testing.Policies;
 import java.util.List;
@@ -248,5 +249,24 @@ class InjectionDecisionTest {
     var deleted = policy("p", "ns", InjectionStrategy.Auto, "2026-01-01T00:00:00Z");
     deleted.getMetadata().setDeletionTimestamp("2026-03-01T00:00:00Z");
     assertEquals(SkipReason.NoMatchingPolicy, skip(decide(pod(WEB), PRIVILEGED, V134, deleted)));
+  }
+
+  @Test
+  void anOlderPolicyWithAnInvalidSelectorNeitherBreaksNorWinsTheAdmission() {
+    // stored before the API server checked selectors: an expression without an operator, and an
+    // In without values
+    var broken = policy("broken", "ns", InjectionStrategy.Auto, "2025-01-01T00:00:00Z");
+    broken.getSpec().getSelector().with(new SelectorRequirement("app", null, List.of("web")));
+    var alsoBroken = policy("also-broken", "ns", InjectionStrategy.Auto, "2025-01-02T00:00:00Z");
+    alsoBroken
+        .getSpec()
+        .getSelector()
+        .with(new SelectorRequirement("app", SelectorRequirement.Operator.In, null));
+    var inject =
+        assertInstanceOf(
+            InjectionDecision.Inject.class,
+            decide(pod(WEB), PRIVILEGED, V134, broken, alsoBroken, AUTO));
+    assertEquals("p", inject.policy().getMetadata().getName());
+    assertEquals(List.of(), inject.overruled());
   }
 }

@@ -47,8 +47,9 @@ class AgentConfigTest {
             45,
             333,
             List.of(
-                new HttpTarget("http://a:8080/healthz?x=1", 60),
-                new HttpTarget("https://b", null)));
+                new HttpTarget("http://a:8080/healthz?x=1", 60), new HttpTarget("https://b", null)),
+            List.of(10, 30),
+            600);
     AgentConfig again = AgentConfig.fromEnv(config.toEnv());
     assertEquals("p", again.policy());
     assertEquals(new KeepaliveValues(120, 15, 4), again.desired());
@@ -60,6 +61,8 @@ class AgentConfigTest {
     assertEquals(60, again.targets().get(0).getClientIdleTimeoutSeconds());
     assertEquals("https://b", again.targets().get(1).getUrl());
     assertNull(again.targets().get(1).getClientIdleTimeoutSeconds());
+    assertEquals(List.of(10, 30), again.discoveryIdleSeconds());
+    assertEquals(600, again.discoveryRepeatSeconds());
   }
 
   @Test

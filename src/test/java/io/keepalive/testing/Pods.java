@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodOS;
 import io.keepalive.policy.PodMarks;
+import io.keepalive.rules.InjectedContainers;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -117,6 +118,23 @@ public final class Pods {
     public Builder container(String name) {
       pod.editSpec()
           .addToContainers(new ContainerBuilder().withName(name).withImage("app:1").build())
+          .endSpec();
+      return this;
+    }
+
+    /** Carrying the agent container the webhook injects, listening on {@code port}. */
+    public Builder agent(int port) {
+      pod.editSpec()
+          .addToInitContainers(
+              new ContainerBuilder()
+                  .withName(InjectedContainers.AGENT_CONTAINER)
+                  .withImage("keepalive:1")
+                  .withRestartPolicy("Always")
+                  .addNewPort()
+                  .withName(InjectedContainers.AGENT_PORT_NAME)
+                  .withContainerPort(port)
+                  .endPort()
+                  .build())
           .endSpec();
       return this;
     }

@@ -2,12 +2,12 @@ package io.keepalive.testing;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicySpec;
 import io.keepalive.policy.spec.InjectionStrategy;
+import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.policy.spec.TcpKeepalive;
 import java.time.Duration;
 import java.util.Map;
@@ -50,7 +50,7 @@ public final class Policies {
     private Builder(String name) {
       policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("ns").build());
       KeepalivePolicySpec spec = new KeepalivePolicySpec();
-      spec.setSelector(new LabelSelectorBuilder().withMatchLabels(WEB).build());
+      spec.setSelector(new PodSelector(WEB));
       spec.setTcp(new TcpKeepalive(120, 15, 4));
       policy.setSpec(spec);
     }
@@ -61,7 +61,7 @@ public final class Policies {
     }
 
     public Builder selecting(Map<String, String> matchLabels) {
-      policy.getSpec().setSelector(new LabelSelectorBuilder().withMatchLabels(matchLabels).build());
+      policy.getSpec().setSelector(new PodSelector(matchLabels));
       return this;
     }
 

@@ -78,7 +78,9 @@ class AdmissionCodecTest {
     JsonNode before = codec.tree(pod);
     pod.getMetadata().setAnnotations(Map.of("keepalive.io/policy", "web"));
     JsonNode answer =
-        MAPPER.readTree(codec.allow("u-1", before, pod, List.of("careful"))).get("response");
+        MAPPER
+            .readTree(codec.allow("u-1", codec.patch(before, pod), List.of("careful")))
+            .get("response");
     assertEquals("u-1", answer.get("uid").asText());
     assertTrue(answer.get("allowed").asBoolean());
     assertEquals("JSONPatch", answer.get("patchType").asText());

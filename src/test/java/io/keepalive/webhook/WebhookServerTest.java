@@ -6,31 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.keepalive.rules.ClusterFacts;
-import io.keepalive.rules.InjectedContainers;
-import io.keepalive.rules.KubeVersion;
-import io.keepalive.rules.PodInjector;
-import io.keepalive.rules.PodSecurity;
-import io.keepalive.testing.FixedCluster;
-import io.keepalive.testing.Policies;
-import io.keepalive.testing.TestSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,71 +27,27 @@ import org.junit.jupiter.params.provider.CsvSource;
  * unchanged.
  */
 class WebhookServerTest {
-  static final ObjectMapper MAPPER = new ObjectMapper();
-  static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  static Vertx vertx;
-  static WebhookServer server;
-  static HttpClient http;
+  static final ObjectMapper MAPPER = WebhookFixture.MAPPER;
+  static final String POD_REVIEW = WebhookFixture.POD_REVIEW;
+  static WebhookFixture webhook;
   static URI uri;
-
-  static final String POD_REVIEW =
-      """
-            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1",
-             "kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
-             "operation":"CREATE","namespace":"shop",
-             "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","labels":{"app":"web"}},
-                       "spec":{"containers":[{"name":"app","image":"app:1"}]}}}}
-            """;
 
   @BeforeAll
   static void start() throws Exception {
-    vertx = Vertx.vertx();
-    var ca = WebhookCertificates.newCa("test-ca", Duration.ofDays(30), Instant.now());
-    var serving =
-        WebhookCertificates.issueServing(
-            ca, List.of("localhost", "127.0.0.1"), Duration.ofDays(10), Instant.now());
-    var policy =
-        Policies.named("keepalive").namespace("shop").created("2026-01-01T00:00:00Z").build();
-    var cluster =
-        new FixedCluster(
-            new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build(),
-            List.of(policy),
-            new ClusterFacts(new KubeVersion(1, 34)));
-    AdmissionHandler handler =
-        new AdmissionHandler(
-            new AdmissionCodec(MAPPER),
-            cluster,
-            new PodInjector(new InjectedContainers(TestSettings.defaults()), MAPPER),
-            PodSecurity.Level.privileged,
+    webhook =
+        new WebhookFixture(
+            WebhookServer.Limits.defaults(),
             (namespace, pod, decision, podSets) -> {
               if (pod.equals("crash")) {
                 throw new IllegalStateException("a bug in the webhook");
               }
             });
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    server =
-        new WebhookServer(vertx, port, "/mutate-pods", () -> handler, new WebhookMetrics(registry));
-    server.start(serving);
-    uri = URI.create("https://127.0.0.1:" + port + "/mutate-pods");
-
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", WebhookCertificates.certificate(ca.certificate()));
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+    uri = webhook.uri;
   }
 
   @AfterAll
   static void stop() {
-    server.stop();
-    vertx.close();
+    webhook.close();
   }
 
   static HttpResponse<String> post(String body) throws IOException, InterruptedException {
@@ -122,7 +61,7 @@ class WebhookServerTest {
 
   static HttpResponse<String> post(URI target, String contentType, String body)
       throws IOException, InterruptedException {
-    return http.send(
+    return webhook.http.send(
         HttpRequest.newBuilder(target)
             .header("Content-Type", contentType)
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -131,7 +70,7 @@ class WebhookServerTest {
   }
 
   static double count(String name) {
-    return registry.get(name).counter().count();
+    return webhook.count(name);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -185,7 +124,7 @@ class WebhookServerTest {
   @CsvSource({"HTTP_2", "HTTP_1_1"})
   void servesHttp2ByAlpnAndHttp11(HttpClient.Version version) throws Exception {
     HttpResponse<String> ok =
-        http.send(
+        webhook.http.send(
             HttpRequest.newBuilder(uri)
                 .version(version)
                 .header("Content-Type", "application/json")
@@ -214,15 +153,39 @@ class WebhookServerTest {
   void wrongPathAndMethod() throws Exception {
     assertEquals(404, post(uri.resolve("/other"), POD_REVIEW).statusCode());
     var get =
-        http.send(HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
+        webhook.http.send(
+            HttpRequest.newBuilder(uri).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(405, get.statusCode());
   }
 
   @Test
   void oversizedBodyIsRefused() throws Exception {
-    String huge = "{\"pad\":\"" + "x".repeat(WebhookServer.MAX_BODY_BYTES) + "\"}";
-    assertEquals(413, post(huge).statusCode());
+    try (WebhookFixture.Raw raw = webhook.raw()) {
+      WebhookFixture.Answer refused =
+          raw.head(WebhookServer.Limits.defaults().maxBodyBytes() + 1L).read();
+      assertEquals(413, refused.status(), refused.head() + refused.body());
+    }
     assertEquals(200, post(POD_REVIEW).statusCode());
+  }
+
+  /**
+   * On HTTP/2 the refusal ends the stream, not the connection: the client is told to stop sending
+   * (RST_STREAM NO_ERROR after the answer), and the connection goes on carrying reviews.
+   */
+  @Test
+  void oversizedBodyOverHttp2IsRefusedOnItsStreamOnly() throws Exception {
+    try (RawH2 h2 = webhook.rawH2()) {
+      int big = h2.open(WebhookServer.Limits.defaults().maxBodyBytes() + 1L);
+      RawH2.Stream refused = h2.await(big, 5);
+      assertEquals(413, refused.status, refused.body());
+      byte[] review = POD_REVIEW.getBytes(StandardCharsets.UTF_8);
+      int next = h2.open(review.length);
+      h2.data(next, review, true);
+      RawH2.Stream ok = h2.await(next, 5);
+      assertEquals(200, ok.status, ok.body());
+      assertEquals(0L, refused.reset, "the refused stream is reset with NO_ERROR");
+      assertFalse(h2.closed, "the connection stays open");
+    }
   }
 
   @Test

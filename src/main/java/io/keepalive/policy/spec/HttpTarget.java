@@ -6,11 +6,24 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!self.url.matches('^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#]*@')",
+    fieldPath = ".url",
+    reason = "FieldValueForbidden",
+    message =
+        "url must not carry credentials (user:password@host): it is copied into the environment of"
+            + " every pod the policy selects, where anyone who can read those pods sees it; give"
+            + " the agent a URL it can request without credentials")
 public class HttpTarget {
+  /** Long enough for any real health URL; what a policy adds to every pod stays small. */
+  public static final int MAX_URL_LENGTH = 2048;
 
   @Required
+  @Size(max = MAX_URL_LENGTH)
   @Pattern("^https?://[^\\s/?#]+([/?#]\\S*)?$")
   @JsonPropertyDescription(
       "An http:// or https:// URL the agent requests with GET, e.g. http://orders.shop.svc:8080/healthz.")

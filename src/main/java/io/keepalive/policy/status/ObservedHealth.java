@@ -2,6 +2,7 @@ package io.keepalive.policy.status;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,8 +27,21 @@ public class ObservedHealth {
           + "SO_KEEPALIVE, so no sysctl can keep them alive.")
   private Integer connectionsWithoutKeepalive;
 
-  @JsonPropertyDescription("Findings of the agents, at most 10, most important first.")
+  @JsonPropertyDescription(
+      "Established connections whose keepalive timer was armed with a longer time than the "
+          + "desired timeSeconds (before the sysctls changed, or by a per-socket TCP_KEEPIDLE): "
+          + "they keep the old timing until that timer fires or they reconnect.")
+  private Integer connectionsOnOldTiming;
+
+  @JsonPropertyDescription(
+      "Findings of the agents and of comparing their measurements with this policy, at most 10, "
+          + "most important first.")
   private List<String> findings = new ArrayList<>();
+
+  @Size(max = 16)
+  @JsonPropertyDescription(
+      "Per HTTP target: the server's idle timeout and what idle-timeout discovery found.")
+  private List<ObservedTarget> targets;
 
   public Integer getPodsReporting() {
     return podsReporting;
@@ -59,6 +73,22 @@ public class ObservedHealth {
 
   public void setConnectionsWithoutKeepalive(Integer connectionsWithoutKeepalive) {
     this.connectionsWithoutKeepalive = connectionsWithoutKeepalive;
+  }
+
+  public Integer getConnectionsOnOldTiming() {
+    return connectionsOnOldTiming;
+  }
+
+  public void setConnectionsOnOldTiming(Integer connectionsOnOldTiming) {
+    this.connectionsOnOldTiming = connectionsOnOldTiming;
+  }
+
+  public List<ObservedTarget> getTargets() {
+    return targets;
+  }
+
+  public void setTargets(List<ObservedTarget> targets) {
+    this.targets = targets;
   }
 
   public List<String> getFindings() {

@@ -26,8 +26,8 @@ public class PolicyCondition {
       "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$")
   @Size(max = 316)
   @JsonPropertyDescription(
-      "Type of the condition, one of Ready, Conflict, AgentsReporting, Drifted; at most one "
-          + "condition of each type.")
+      "Type of the condition, one of Ready, Conflict, AgentsReporting, Drifted, RolledOut; at "
+          + "most one condition of each type.")
   public String type;
 
   @Required
