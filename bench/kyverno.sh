@@ -10,7 +10,8 @@
 # (never into the repository), through a wrapper module that repeats the replace directives of Kyverno's go.mod.
 #   usage: bench/kyverno.sh [--no-build]
 #   env: KYVERNO_VERSION (1.13.4); PACED_ROUNDS (6) blocks of PACED_BLOCK (10) pods per arm at RATE (5) per second;
-#        BACK_TO_BACK (200) pods per arm; OPERATOR_JAVA_OPTIONS: JVM flags to try on the operator (JAVA_TOOL_OPTIONS)
+#        BACK_TO_BACK (200) pods per arm; OPERATOR_JAVA_OPTIONS: the operator's JAVA_TOOL_OPTIONS (unset: the
+#        chart's jvmOptions; empty: none, the image's entrypoint alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KYVERNO_VERSION="${KYVERNO_VERSION:-1.13.4}"
@@ -93,9 +94,19 @@ mebibytes() { [[ "$1" =~ ^([0-9]+)Mi$ ]] || { log "not a Mi quantity: $1"; exit 
 OPERATOR_LIMIT="$(awk '/^resources:/ {r = 1} r && /limits:/ {l = 1} r && l && /memory:/ {print $2; exit}' "$VALUES")"
 OPERATOR_CG="$(make_cgroup operator "$(mebibytes "$OPERATOR_LIMIT")")"
 KYVERNO_CG="$(make_cgroup kyverno "$(mebibytes "$KYVERNO_LIMIT")")"
+FLOOR_CG="$(make_cgroup floor "$(mebibytes "$OPERATOR_LIMIT")")"
+if [[ -v OPERATOR_JAVA_OPTIONS ]]; then
+  JVM_FROM="OPERATOR_JAVA_OPTIONS"
+else
+  OPERATOR_JAVA_OPTIONS="$(python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["jvmOptions"])' "$VALUES")"
+  JVM_FROM="the chart's jvmOptions, as its Deployment sets them"
+fi
 
 log "unpacking $IMAGE"
 bash hack/image-rootfs.sh unpack "$IMAGE" "$WORK/rootfs"
+# the floor's one class, beside the image's own jars
+mkdir -p "$WORK/rootfs/floor/io/keepalive/bench"
+cp target/test-classes/io/keepalive/bench/MinimalVertxHttp.class "$WORK/rootfs/floor/io/keepalive/bench/"
 # the image's Env and Entrypoint, one per line, as its pod would get them
 tar -xOf "$IMAGE" "$(tar -xOf "$IMAGE" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Config"])')" \
   > "$WORK/image-config.json"
@@ -110,8 +121,9 @@ java -Xmx1g -Dtests.tools.dir="$TOOLS_DIR" \
   -Dbench.image.env="$WORK/image-env" -Dbench.image.entrypoint="$WORK/image-entrypoint" \
   -Dbench.kyverno.binary="$KYVERNO" -Dbench.kyverno.module="$KYVERNO_MODULE" \
   -Dbench.kyverno.version="$KYVERNO_VERSION" -Dbench.kyverno.go="$GO_VERSION" \
-  -Dbench.operator.cgroup="$OPERATOR_CG" -Dbench.kyverno.cgroup="$KYVERNO_CG" \
+  -Dbench.operator.cgroup="$OPERATOR_CG" -Dbench.kyverno.cgroup="$KYVERNO_CG" -Dbench.floor.cgroup="$FLOOR_CG" \
   -Dbench.paced.rounds="${PACED_ROUNDS:-6}" -Dbench.paced.block="${PACED_BLOCK:-10}" -Dbench.rate="${RATE:-5}" \
-  -Dbench.back-to-back="${BACK_TO_BACK:-200}" -Dbench.operator.java-tool-options="${OPERATOR_JAVA_OPTIONS:-}" \
+  -Dbench.back-to-back="${BACK_TO_BACK:-200}" -Dbench.operator.java-tool-options="$OPERATOR_JAVA_OPTIONS" \
+  -Dbench.operator.java-tool-options.from="$JVM_FROM" \
   -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.keepalive.bench.KyvernoComparison "$OUT"

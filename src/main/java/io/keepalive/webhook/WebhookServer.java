@@ -83,17 +83,21 @@ public final class WebhookServer {
       int maxQueued) {
 
     /**
-     * Sized for the chart's 512 MiB (a heap of about 384 MiB): bodies in flight at most 16 + 64
-     * MiB, and at most one large review (a few dozen times its size while parsed) at a time.
+     * Sized by the heap: bodies in flight at most 1/24 of it for ordinary reviews and 1/6 for large
+     * ones, up to 16 + 64 MiB (reached with a heap of 384 MiB; the chart's 128 MiB gets 5 + 21
+     * MiB), and at most one large review (a few dozen times its size while parsed) at a time. At
+     * most 500 connections of 4 streams each: with 8 KiB of headers per request at most 16 MiB of
+     * headers.
      */
     public static Limits defaults() {
+      long heap = Runtime.getRuntime().maxMemory();
       return new Limits(
           3 * 1024 * 1024,
           128 * 1024,
-          16L * 1024 * 1024,
-          64L * 1024 * 1024,
+          Math.min(heap / 24, 16L * 1024 * 1024),
+          Math.min(heap / 6, 64L * 1024 * 1024),
           500,
-          8,
+          4,
           Duration.ofSeconds(10),
           Duration.ofSeconds(60),
           Runtime.getRuntime().availableProcessors(),

@@ -50,9 +50,16 @@ public final class KyvernoComparison {
   static final double RATE = Double.parseDouble(System.getProperty("bench.rate", "5"));
   static final int BACK_TO_BACK = Integer.getInteger("bench.back-to-back", 200);
 
-  /** JVM flags to try on the operator, on top of the image's entrypoint (empty: none). */
+  /**
+   * The operator's JAVA_TOOL_OPTIONS: the chart's jvmOptions (bench/kyverno.sh reads them), or
+   * flags to try (empty: the image's entrypoint alone).
+   */
   static final String JAVA_TOOL_OPTIONS =
       System.getProperty("bench.operator.java-tool-options", "");
+
+  /** Where {@link #JAVA_TOOL_OPTIONS} come from, for the report. */
+  static final String JAVA_TOOL_OPTIONS_FROM =
+      System.getProperty("bench.operator.java-tool-options.from", "");
 
   static final String OPERATOR_NAMESPACE = "keepalive-system";
   static final String KYVERNO_NAMESPACE = "kyverno";
@@ -100,6 +107,9 @@ public final class KyvernoComparison {
   }
 
   /** A process of ours, its log and the memory cgroup it runs in. */
+  /** The floor's memory at the end, KiB. */
+  record Floor(long rss, long anon, long cgroup) {}
+
   record Server(String name, Process process, Path log, Path cgroup) {
     long pid() {
       return process.pid();
@@ -152,6 +162,7 @@ public final class KyvernoComparison {
   private final Path kyvernoModule;
   private final Path operatorCgroup;
   private final Path kyvernoCgroup;
+  private final Path floorCgroup;
   private final int operatorHttp = Ports.free();
   private final int operatorWebhook = Ports.free();
   private final int kyvernoWebhook = Ports.free();
@@ -167,6 +178,7 @@ public final class KyvernoComparison {
     this.kyvernoModule = Path.of(System.getProperty("bench.kyverno.module"));
     this.operatorCgroup = Path.of(System.getProperty("bench.operator.cgroup"));
     this.kyvernoCgroup = Path.of(System.getProperty("bench.kyverno.cgroup"));
+    this.floorCgroup = Path.of(System.getProperty("bench.floor.cgroup"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -189,9 +201,11 @@ public final class KyvernoComparison {
     prepare();
     Server kyverno = startKyverno();
     Server operator = null;
+    Server floor = null;
     try {
       awaitKyverno(kyverno);
       operator = startOperator();
+      floor = startFloor();
       Instant operatorReady = awaitOperator(operator);
       memory.start(operator, kyverno);
       // from here on the operator's first minutes are measured: no warm-up beyond one pod per arm
@@ -202,8 +216,16 @@ public final class KyvernoComparison {
       phases.add(paced("paced " + RATE + "/s again (JVM warm)"));
       Thread.sleep(10_000);
       MemorySampler.Sample settled = memory.now();
+      Floor floorAtEnd =
+          new Floor(
+              MemorySampler.status(floor.pid(), "VmRSS"),
+              MemorySampler.status(floor.pid(), "RssAnon"),
+              MemorySampler.cgroupUsage(floor.cgroup()));
+      if (floorAtEnd.rss() == 0) {
+        throw new IllegalStateException("the floor process is gone:\n" + tail(floor.log()));
+      }
       memory.stop();
-      new KyvernoReport(phases, memory, settled, operatorReady, loadBefore)
+      new KyvernoReport(phases, memory, settled, floorAtEnd, operatorReady, loadBefore)
           .write(out, kyverno, operator);
     } catch (Exception | AssertionError e) {
       System.err.println("--- kyverno log tail\n" + tail(kyverno.log()));
@@ -213,6 +235,7 @@ public final class KyvernoComparison {
       throw e;
     } finally {
       memory.stop();
+      stop(floor);
       stop(operator);
       stop(kyverno);
       // the servers' whole logs outlive the run's temporary directory (what the JVM printed at exit
@@ -354,6 +377,41 @@ public final class KyvernoComparison {
       env.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
     }
     return start("operator", operatorCgroup, command, env, true);
+  }
+
+  /**
+   * The floor: the smallest Vert.x HTTP server ({@link MinimalVertxHttp}, answering "ok"), run by
+   * the image's java with the operator's JVM flags, in the image's filesystem (bench/kyverno.sh put
+   * its class in /floor) and a cgroup of the same limit. What a JVM with these flags costs before
+   * any of the operator's work.
+   */
+  Server startFloor() throws IOException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                "hack/image-rootfs.sh",
+                "run",
+                rootfs.toString(),
+                "1001:1001",
+                work.resolve("floor-tmp").toString()));
+    Files.createDirectories(work.resolve("floor-tmp"));
+    command.add(imageEntrypoint().get(0));
+    command.addAll(
+        List.of(
+            "-cp",
+            "/floor:/deployments/app/*:/deployments/lib/main/*:/deployments/lib/boot/*",
+            MinimalVertxHttp.class.getName(),
+            Integer.toString(Ports.free())));
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    for (String line : imageEnv()) {
+      int eq = line.indexOf('=');
+      env.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    if (!JAVA_TOOL_OPTIONS.isBlank()) {
+      env.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
+    }
+    return start("floor", floorCgroup, command, env, true);
   }
 
   /** The image config's Env and Entrypoint, as bench/kyverno.sh read them from the tarball. */

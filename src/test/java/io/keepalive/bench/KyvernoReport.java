@@ -75,6 +75,7 @@ final class KyvernoReport {
   private final List<Phase> phases;
   private final MemorySampler memory;
   private final MemorySampler.Sample settled;
+  private final KyvernoComparison.Floor floor;
   private final Instant operatorReady;
   private final String loadBefore;
 
@@ -82,8 +83,10 @@ final class KyvernoReport {
       List<Phase> phases,
       MemorySampler memory,
       MemorySampler.Sample settled,
+      KyvernoComparison.Floor floor,
       Instant operatorReady,
       String loadBefore) {
+    this.floor = floor;
     this.phases = phases;
     this.memory = memory;
     this.settled = settled;
@@ -111,6 +114,8 @@ final class KyvernoReport {
         - the operator: the image `./mvnw package` writes, unpacked and run as its pod runs it (read-only root,
           uid 1001, entrypoint `%s`), in a memory cgroup of the chart's limit (%s): the JVM sizes its heap and picks
           its GC from that limit as in the pod%s
+        - the floor: `io.keepalive.bench.MinimalVertxHttp` (a Vert.x HTTP server answering "ok", nothing else) run
+          by the image's java with the operator's JVM flags, idle, in a cgroup of the same limit
         - one client (fabric8, in the harness JVM) creates restricted pods one at a time; the arms alternate, each
           in its own namespace, so that the machine's load falls on all alike. Measuring starts when the operator
           turns ready (one pod per arm checks the routing first): the JVM's first minutes are in the first phase.
@@ -128,10 +133,12 @@ final class KyvernoReport {
                 String.join(" ", KyvernoComparison.imageEntrypoint()),
                 limit(operator.cgroup()),
                 KyvernoComparison.JAVA_TOOL_OPTIONS.isBlank()
-                    ? ""
-                    : "; tried on top: `JAVA_TOOL_OPTIONS="
+                    ? "; no JAVA_TOOL_OPTIONS"
+                    : "; `JAVA_TOOL_OPTIONS="
                         + KyvernoComparison.JAVA_TOOL_OPTIONS
-                        + "`"));
+                        + "` ("
+                        + KyvernoComparison.JAVA_TOOL_OPTIONS_FROM
+                        + ")"));
     headline(md);
     for (Phase phase : phases) {
       phaseTable(md, phase);
@@ -240,6 +247,28 @@ final class KyvernoReport {
                 ratio(
                     MemorySampler.max(all, MemorySampler.Sample::operatorCgroup),
                     MemorySampler.max(all, MemorySampler.Sample::kyvernoCgroup))));
+    md.append(
+        """
+
+        The floor of a JVM with the operator's flags (`MinimalVertxHttp`, idle, at the end of the run), against
+        the operator 10 s after the last create:
+
+        | | floor | operator | operator / floor |
+        |---|---|---|---|
+        | RSS | %s | %s | %s |
+        | RssAnon | %s | %s | %s |
+        | memory cgroup usage | %s | %s | %s |
+        """
+            .formatted(
+                mib(floor.rss()),
+                mib(settled.operatorRss()),
+                ratio(settled.operatorRss(), floor.rss()),
+                mib(floor.anon()),
+                mib(settled.operatorAnon()),
+                ratio(settled.operatorAnon(), floor.anon()),
+                mib(floor.cgroup()),
+                mib(settled.operatorCgroup()),
+                ratio(settled.operatorCgroup(), floor.cgroup())));
     md.append(
         "\nThe first phase starts %.0f s after the operator turned ready and lasts %.0f s.\n"
             .formatted(

@@ -112,6 +112,17 @@ final class Packaging {
     }
   }
 
+  /**
+   * The operator's JVM flags as the chart gives them (values.yaml jvmOptions: JAVA_TOOL_OPTIONS).
+   */
+  static List<String> chartJvmOptions() {
+    String flags = tree(chartDir().resolve("values.yaml")).path("jvmOptions").asText().trim();
+    if (flags.isEmpty()) {
+      throw new AssertionError("values.yaml has no jvmOptions for the operator");
+    }
+    return List.of(flags.split("\\s+"));
+  }
+
   static JsonNode tree(Path file) {
     try {
       return YAML.readTree(file.toFile());
