@@ -11,11 +11,12 @@
 #   usage: bench/kyverno.sh [--no-build]
 #   env: KYVERNO_VERSION (1.13.4); PACED_ROUNDS (6) blocks of PACED_BLOCK (10) pods per arm at RATE (5) per second;
 #        BACK_TO_BACK (200) pods per arm; OPERATOR_JAVA_OPTIONS: the operator's JAVA_TOOL_OPTIONS (unset: the
-#        chart's jvmOptions; empty: none, the image's entrypoint alone)
+#        chart's jvmOptions; empty: none, the image's entrypoint alone); OPERATOR_LIMIT (the chart's memory limit);
+#        OUT (bench/results/kyverno.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KYVERNO_VERSION="${KYVERNO_VERSION:-1.13.4}"
-OUT=bench/results/kyverno.md
+OUT="${OUT:-bench/results/kyverno.md}"
 IMAGE=target/keepalive-operator-image.tar
 VALUES=helm/keepalive-operator/values.yaml
 KYVERNO_LIMIT=384Mi   # the admission controller's memory limit in Kyverno's chart (admissionController.container)
@@ -91,7 +92,7 @@ make_cgroup() {
   echo "$cg"
 }
 mebibytes() { [[ "$1" =~ ^([0-9]+)Mi$ ]] || { log "not a Mi quantity: $1"; exit 1; }; echo $(( BASH_REMATCH[1] * 1024 * 1024 )); }
-OPERATOR_LIMIT="$(awk '/^resources:/ {r = 1} r && /limits:/ {l = 1} r && l && /memory:/ {print $2; exit}' "$VALUES")"
+OPERATOR_LIMIT="${OPERATOR_LIMIT:-$(awk '/^resources:/ {r = 1} r && /limits:/ {l = 1} r && l && /memory:/ {print $2; exit}' "$VALUES")}"
 OPERATOR_CG="$(make_cgroup operator "$(mebibytes "$OPERATOR_LIMIT")")"
 KYVERNO_CG="$(make_cgroup kyverno "$(mebibytes "$KYVERNO_LIMIT")")"
 FLOOR_CG="$(make_cgroup floor "$(mebibytes "$OPERATOR_LIMIT")")"

@@ -112,8 +112,7 @@ final class KyvernoReport {
           `--serverIP` (webhooks by URL on loopback), its chart's default flags and ConfigMaps, in a memory cgroup of
           its chart's limit (%s)
         - the operator: the image `./mvnw package` writes, unpacked and run as its pod runs it (read-only root,
-          uid 1001, entrypoint `%s`), in a memory cgroup of the chart's limit (%s): the JVM sizes its heap and picks
-          its GC from that limit as in the pod%s
+          uid 1001, entrypoint `%s`), in a memory cgroup of the chart's limit (%s), as in the pod%s
         - the floor: `io.keepalive.bench.MinimalVertxHttp` (a Vert.x HTTP server answering "ok", nothing else) run
           by the image's java with the operator's JVM flags, idle, in a cgroup of the same limit
         - one client (fabric8, in the harness JVM) creates restricted pods one at a time; the arms alternate, each
