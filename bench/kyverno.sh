@@ -116,6 +116,8 @@ python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print("\n
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["config"]; print("\n".join(c["Entrypoint"] + (c.get("Cmd") or [])))' \
   "$WORK/image-config.json" > "$WORK/image-entrypoint"
 
+# notes written by hand under "## Notes" survive a rerun
+NOTES="$(sed -n '/^## Notes/,$p' "$OUT" 2>/dev/null || true)"
 log "load before: $(cat /proc/loadavg)"
 java -Xmx1g -Dtests.tools.dir="$TOOLS_DIR" \
   -Dbench.work="$WORK" -Dbench.rootfs="$WORK/rootfs" \
@@ -128,3 +130,6 @@ java -Xmx1g -Dtests.tools.dir="$TOOLS_DIR" \
   -Dbench.operator.java-tool-options.from="$JVM_FROM" \
   -cp "target/test-classes:target/classes:$(cat target/bench-classpath.txt)" \
   io.keepalive.bench.KyvernoComparison "$OUT"
+if [[ -n "$NOTES" ]]; then
+  printf '\n%s\n' "$NOTES" >> "$OUT"
+fi
