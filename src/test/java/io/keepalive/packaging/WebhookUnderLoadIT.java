@@ -40,7 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged operator with the JVM flags the chart gives it (values.yaml jvmOptions: a 128 MiB
+ * The packaged operator with the JVM flags the chart gives it (values.yaml jvmOptions: its own
  * heap, the serial collector), its webhook under attack for 40 s: 200 clients, arriving within 5 s,
  * that announce 3 MiB, send 1 MiB and trickle the rest (200 MiB all together, more than the heap),
  * each back 10 s after it is cut off; and reviews of pods with 10,000 init containers, two a
