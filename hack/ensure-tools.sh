@@ -11,12 +11,20 @@
 #   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl,kubelet,kube-controller-manager,...}
 #   $KEEPALIVE_TOOLS_DIR/bin/{helm,actionlint,promtool,promlint}
 #
-# Cold builds measured on this project's 2-core machine while other builds shared it (so upper bounds):
-# actionlint 10 s, promlint 15 s (module downloads included), promtool 11 min wall for 6.4 CPU-minutes (about
-# 4 minutes on an idle machine); kube-apiserver, kubectl and etcd take about 10 minutes, the node's four 3.5
-# more (they share most packages with the API server), helm about 2.
+# Cold builds measured on this project's 2-core machine (2026-12-02, fresh HOME, another build beside it at load
+# 2-5, so upper bounds): the six Kubernetes binaries and etcd 8 min 40 s together (kube-apiserver first, 6 min;
+# the rest share its packages), helm 2 min 10 s, actionlint 11 s, promtool 5 min 15 s, promlint 5 s.
+# --no-linters skips actionlint, promtool and promlint: the main job (hack/local-up.sh) runs none of them, and on
+# a fresh machine promtool alone is a third of the build.
 # Prints the tools directory on stdout; progress goes to stderr.
 set -euo pipefail
+
+linters=true
+case "${1:-}" in
+  --no-linters) linters=false ;;
+  "") ;;
+  *) echo "usage: $0 [--no-linters]" >&2; exit 2 ;;
+esac
 
 K8S_VERSION="${K8S_VERSION:-1.34.4}"
 HELM_VERSION="${HELM_VERSION:-3.19.5}"
@@ -159,9 +167,11 @@ if $missing; then
   build_kubernetes
 fi
 [[ -x "$TOOLS_DIR/bin/helm" ]] || build_helm
-install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
-install_go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION"
-build_promlint
+if $linters; then
+  install_go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+  install_go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION"
+  build_promlint
+fi
 "$K8S_DIR/kube-apiserver" --version >&2
 # Captured, not piped into head: under pipefail, head closing the pipe early kills etcd with SIGPIPE and
 # the script with exit 141 (seen in CI on a loaded machine).

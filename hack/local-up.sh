@@ -22,7 +22,7 @@ if [[ "${KEEP_RUNNING:-}" != 1 ]]; then
 fi
 
 step "Prerequisites (Debian packages; Kubernetes binaries and helm built once from their Go modules)"
-bash hack/prereqs.sh
+bash hack/prereqs.sh --no-linters
 
 step "Building the operator and its image (./mvnw package)"
 ./mvnw -B -ntp -q -DskipTests package

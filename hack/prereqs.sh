@@ -4,6 +4,7 @@
 # unshare, mount), the JDK's jmods for the image's base, containerd, runc and the CNI plugins for the local
 # cluster (gcc and busybox for its images), the Go-built Kubernetes binaries and helm (hack/ensure-tools.sh),
 # the image's base image (hack/base-image.sh) and the cluster's images (hack/node-images.sh).
+# Usage: hack/prereqs.sh [--no-linters]   (passed to hack/ensure-tools.sh: the main job needs no test linters)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,6 @@ if [[ -s /run/nginx.pid ]] && [[ "$(readlink "/proc/$(cat /run/nginx.pid)/exe" 2
   kill "$(cat /run/nginx.pid)" 2>/dev/null || true
 fi
 
-bash hack/ensure-tools.sh >/dev/null
+bash hack/ensure-tools.sh "$@" >/dev/null
 bash hack/base-image.sh >/dev/null
 bash hack/node-images.sh
