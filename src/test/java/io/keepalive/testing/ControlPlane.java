@@ -26,7 +26,7 @@ public final class ControlPlane {
   public static Path toolsDir() {
     String dir = System.getProperty("tests.tools.dir", System.getenv("KEEPALIVE_TOOLS_DIR"));
     return Path.of(
-        dir != null ? dir : System.getProperty("user.home") + "/.cache/keepalive-operator");
+        dir != null ? dir : System.getenv("HOME") + "/.cache/keepalive-operator");
   }
 
   public static String kubernetesVersion() {
