@@ -11,9 +11,9 @@
 #   $KEEPALIVE_TOOLS_DIR/k8s/<version>-linux-amd64/{etcd,kube-apiserver,kubectl,kubelet,kube-controller-manager,...}
 #   $KEEPALIVE_TOOLS_DIR/bin/{helm,actionlint,promtool,promlint}
 #
-# Cold builds measured on this project's 2-core machine (2026-12-02, fresh HOME, another build beside it at load
-# 2-5, so upper bounds): the six Kubernetes binaries and etcd 8 min 40 s together (kube-apiserver first, 6 min;
-# the rest share its packages), helm 2 min 10 s, actionlint 11 s, promtool 5 min 15 s, promlint 5 s.
+# Cold builds measured on this project's 2-core machine from an empty HOME (2026-12-02, quiet): the six Kubernetes
+# binaries and etcd 5 min 20 s together (kube-apiserver first, 3 min 35 s; the rest share its packages), helm 1 min,
+# actionlint 4 s, promtool 3 min 40 s, promlint 5 s; about twice as long with another build beside them.
 # --no-linters skips actionlint, promtool and promlint: the main job (hack/local-up.sh) runs none of them, and on
 # a fresh machine promtool alone is a third of the build.
 # Prints the tools directory on stdout; progress goes to stderr.

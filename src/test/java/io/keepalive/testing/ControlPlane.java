@@ -25,8 +25,7 @@ public final class ControlPlane {
 
   public static Path toolsDir() {
     String dir = System.getProperty("tests.tools.dir", System.getenv("KEEPALIVE_TOOLS_DIR"));
-    return Path.of(
-        dir != null ? dir : System.getenv("HOME") + "/.cache/keepalive-operator");
+    return Path.of(dir != null ? dir : System.getenv("HOME") + "/.cache/keepalive-operator");
   }
 
   public static String kubernetesVersion() {
