@@ -31,14 +31,7 @@ class AgentReportsClusterIT {
     ns = Workloads.namespace("agents", "restricted");
     Workloads.apply(Workloads.nginx(ns, "inventory", 300));
     Workloads.awaitRollout(ns, "inventory");
-    String server =
-        LocalCluster.client()
-            .services()
-            .inNamespace(ns)
-            .withName("inventory")
-            .get()
-            .getSpec()
-            .getClusterIP();
+    String server = Workloads.clusterIp(ns, "inventory");
     for (String tier : List.of("armed", "plain")) {
       Workloads.policy(ns, tier, tier, "300/15/4", "Auto", "agent: {probeIntervalSeconds: 5}");
     }

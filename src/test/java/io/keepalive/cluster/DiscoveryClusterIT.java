@@ -41,8 +41,8 @@ class DiscoveryClusterIT {
     Workloads.apply(Workloads.nginx(ns, "closer", 2));
     Workloads.awaitRollout(ns, "far");
     Workloads.awaitRollout(ns, "closer");
-    far = "http://" + clusterIp("far") + "/";
-    closer = "http://" + clusterIp("closer") + "/";
+    far = "http://" + Workloads.clusterIp(ns, "far") + "/";
+    closer = "http://" + Workloads.clusterIp(ns, "closer") + "/";
 
     Pod nginx = Workloads.runningPods(ns, "far", 1).get(0);
     Path rules = Files.createTempFile("keepalive-path", ".nft");
@@ -165,15 +165,5 @@ class DiscoveryClusterIT {
         .filter(t -> t.getUrl().equals(url))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no target " + url + " in " + observed.getTargets()));
-  }
-
-  private static String clusterIp(String service) {
-    return LocalCluster.client()
-        .services()
-        .inNamespace(ns)
-        .withName(service)
-        .get()
-        .getSpec()
-        .getClusterIP();
   }
 }

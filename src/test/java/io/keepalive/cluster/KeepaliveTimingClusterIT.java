@@ -35,14 +35,7 @@ class KeepaliveTimingClusterIT {
     ns = Workloads.namespace("timing", "restricted");
     Workloads.apply(Workloads.nginx(ns, "inventory", 300));
     Workloads.awaitRollout(ns, "inventory");
-    String server =
-        LocalCluster.client()
-            .services()
-            .inNamespace(ns)
-            .withName("inventory")
-            .get()
-            .getSpec()
-            .getClusterIP();
+    String server = Workloads.clusterIp(ns, "inventory");
     Workloads.policy(
         ns, "timing", "timing", "300/15/4", "Auto", "agent: {probeIntervalSeconds: 5}");
     Workloads.apply(Workloads.pooledClient(ns, "client", "timing", server, POOL, true));

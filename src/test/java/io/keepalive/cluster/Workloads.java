@@ -78,6 +78,17 @@ final class Workloads {
         .formatted(app, namespace, replicas, app, app, tier, BUSYBOX);
   }
 
+  /** The cluster IP of Service {@code name}: where clients in pods reach it through kube-proxy. */
+  static String clusterIp(String namespace, String name) {
+    return LocalCluster.client()
+        .services()
+        .inNamespace(namespace)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getClusterIP();
+  }
+
   /**
    * An nginx Deployment and its Service {@code name} (port 80), closing idle keep-alive connections
    * after {@code keepaliveTimeoutSeconds}, non-root with a read-only root filesystem.
