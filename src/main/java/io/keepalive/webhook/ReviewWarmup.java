@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.keepalive.policy.KeepalivePolicy;
 import io.keepalive.policy.KeepalivePolicySpec;
+import io.keepalive.policy.spec.AgentSettings;
+import io.keepalive.policy.spec.InjectionStrategy;
 import io.keepalive.policy.spec.PodSelector;
 import io.keepalive.policy.spec.TcpKeepalive;
 import io.keepalive.rules.ClusterFacts;
+import io.keepalive.rules.InjectionDecision;
 import io.keepalive.rules.PodInjector;
 import io.keepalive.rules.PodSecurity;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,9 +27,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -36,21 +43,29 @@ import java.util.function.Supplier;
  * cluster creates pods takes many minutes to get there: a fresh operator added several milliseconds
  * to each pod creation for its first minutes (bench/results/kyverno.md). So before the webhook
  * serves, synthetic pod CREATE reviews go through the same classes: a throwaway server on a
- * loopback port, called over TLS and HTTP/2 as the API server calls it, with a handler over a
- * synthetic policy. Nothing of it is counted, recorded or written: its metrics, events and
- * injection cache are its own.
+ * loopback port, called over TLS and HTTP/2 as the API server calls it, with a handler over
+ * synthetic policies: one per way a real policy injects (each strategy, with and without the agent,
+ * in a namespace with and without Pod Security restricted; the real cluster's facts, whose version
+ * decides what Auto becomes), so that whichever a cluster's policies take is compiled (warmed on
+ * one policy only, a pod injected by a strategy the warm-up had not taken still paid about a
+ * millisecond more in the operator's first minute). Nothing of it is counted, recorded or written:
+ * its metrics, events and injection cache are its own.
  */
 final class ReviewWarmup {
   static final String NAMESPACE = "keepalive-warmup";
+  private static final String RESTRICTED_SUFFIX = "-restricted";
   private static final String PATH = "/warmup";
 
   private ReviewWarmup() {}
 
+  /** How long the warm-up took, and the decisions its reviews went through, sorted. */
+  record Warmed(Duration took, List<String> decisions) {}
+
   /**
-   * Sends {@code reviews} reviews, alternately one the synthetic policy injects and one no policy
-   * selects, on {@code connections} connections in parallel; returns how long it took.
+   * Sends {@code reviews} reviews, in turn to each synthetic policy's namespace and to one no
+   * policy selects, on {@code connections} connections in parallel.
    */
-  static Duration run(
+  static Warmed run(
       Vertx vertx,
       WebhookCertificates.Pem serving,
       Supplier<PodInjector> injector,
@@ -59,13 +74,14 @@ final class ReviewWarmup {
       int connections) {
     long start = System.nanoTime();
     ObjectMapper mapper = new ObjectMapper();
+    Set<String> decisions = ConcurrentHashMap.newKeySet();
     AdmissionHandler handler =
         new AdmissionHandler(
             new AdmissionCodec(mapper),
-            new SyntheticCluster(policy(), facts),
+            new SyntheticCluster(policies(), facts),
             injector.get(),
             PodSecurity.Level.privileged,
-            (namespace, pod, decision, podSetsSysctls) -> {});
+            (namespace, pod, decision, podSetsSysctls) -> decisions.add(describe(decision)));
     WebhookServer server =
         new WebhookServer(
             vertx,
@@ -88,10 +104,11 @@ final class ReviewWarmup {
                 .setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2MaxPoolSize(connections));
     try {
-      List<Buffer> bodies =
-          List.of(
-              Buffer.buffer(review(mapper, NAMESPACE, "injected")),
-              Buffer.buffer(review(mapper, NAMESPACE + "-none", "plain")));
+      List<Buffer> bodies = new ArrayList<>();
+      for (String namespace : policies().keySet()) {
+        bodies.add(Buffer.buffer(review(mapper, namespace, "injected")));
+      }
+      bodies.add(Buffer.buffer(review(mapper, NAMESPACE + "-none", "plain")));
       RequestOptions post =
           new RequestOptions()
               .setMethod(HttpMethod.POST)
@@ -111,7 +128,16 @@ final class ReviewWarmup {
       client.close();
       server.stop();
     }
-    return Duration.ofNanos(System.nanoTime() - start);
+    return new Warmed(
+        Duration.ofNanos(System.nanoTime() - start), decisions.stream().sorted().toList());
+  }
+
+  /** "Inject SecurityContext", "Skip PodSecurityForbidsPrivileged", ... */
+  static String describe(InjectionDecision decision) {
+    if (decision instanceof InjectionDecision.Inject inject) {
+      return "Inject " + inject.strategy();
+    }
+    return "Skip " + ((InjectionDecision.Skip) decision).reason();
   }
 
   /**
@@ -149,22 +175,40 @@ final class ReviewWarmup {
             });
   }
 
-  /** The policy the injected reviews fall under: strategy Auto, the agent on (the defaults). */
-  static KeepalivePolicy policy() {
-    KeepalivePolicy policy = new KeepalivePolicy();
-    policy.setMetadata(
-        new ObjectMetaBuilder()
-            .withName("warmup")
-            .withNamespace(NAMESPACE)
-            .withUid("keepalive-warmup")
-            .withGeneration(1L)
-            .withCreationTimestamp("2020-01-01T00:00:00Z")
-            .build());
-    KeepalivePolicySpec spec = new KeepalivePolicySpec();
-    spec.setSelector(new PodSelector(Map.of("app", "warmup")));
-    spec.setTcp(new TcpKeepalive(300, 30, 5));
-    policy.setSpec(spec);
-    return policy;
+  /**
+   * A policy per strategy, with the agent and without, in a namespace without an enforced level
+   * (privileged) and in one enforcing restricted (where InitContainer is refused), each policy in
+   * its own namespace, by name.
+   */
+  static Map<String, KeepalivePolicy> policies() {
+    Map<String, KeepalivePolicy> policies = new LinkedHashMap<>();
+    for (InjectionStrategy strategy : InjectionStrategy.values()) {
+      for (boolean agent : List.of(true, false)) {
+        for (boolean restricted : List.of(false, true)) {
+          String namespace =
+              NAMESPACE + "-" + policies.size() + (restricted ? RESTRICTED_SUFFIX : "");
+          KeepalivePolicy policy = new KeepalivePolicy();
+          policy.setMetadata(
+              new ObjectMetaBuilder()
+                  .withName("warmup")
+                  .withNamespace(namespace)
+                  .withUid(namespace)
+                  .withGeneration(1L)
+                  .withCreationTimestamp("2020-01-01T00:00:00Z")
+                  .build());
+          KeepalivePolicySpec spec = new KeepalivePolicySpec();
+          spec.setSelector(new PodSelector(Map.of("app", "warmup")));
+          spec.setTcp(new TcpKeepalive(300, 30, 5));
+          spec.setStrategy(strategy);
+          AgentSettings settings = new AgentSettings();
+          settings.setEnabled(agent);
+          spec.setAgent(settings);
+          policy.setSpec(spec);
+          policies.put(namespace, policy);
+        }
+      }
+    }
+    return policies;
   }
 
   /** A pod CREATE review as the API server sends it. */
@@ -200,17 +244,21 @@ final class ReviewWarmup {
     return mapper.writeValueAsBytes(review);
   }
 
-  /** One namespace with the synthetic policy, another without any. */
-  private record SyntheticCluster(KeepalivePolicy policy, ClusterFacts facts)
+  /** The synthetic policies' namespaces, and one without any. */
+  private record SyntheticCluster(Map<String, KeepalivePolicy> policies, ClusterFacts facts)
       implements ClusterView {
     @Override
     public List<KeepalivePolicy> policies(String namespace) {
-      return NAMESPACE.equals(namespace) ? List.of(policy) : List.of();
+      KeepalivePolicy policy = policies.get(namespace);
+      return policy == null ? List.of() : List.of(policy);
     }
 
     @Override
     public Optional<Map<String, String>> namespaceLabels(String namespace) {
-      return Optional.of(Map.of());
+      return Optional.of(
+          namespace.endsWith(RESTRICTED_SUFFIX)
+              ? Map.of(PodSecurity.ENFORCE_LABEL, "restricted")
+              : Map.of());
     }
   }
 }

@@ -38,7 +38,7 @@ public final class WebhookMetrics {
     this.reviews =
         Timer.builder("keepalive.webhook.review")
             .description(
-                "Time the webhook spends on one AdmissionReview, from body received to response written")
+                "Time the webhook spends on one AdmissionReview, from its first byte to the response written")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofNanos(50_000))
             .maximumExpectedValue(Duration.ofSeconds(10))

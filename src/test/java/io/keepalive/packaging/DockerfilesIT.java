@@ -11,7 +11,9 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -181,6 +183,17 @@ class DockerfilesIT {
     List<String> entrypoint = execForm(last(runtime, "ENTRYPOINT"));
     assertEquals(built.entrypoint(), entrypoint, "the entrypoint of the image the build writes");
     assertEquals(built.workingDir(), last(runtime, "WORKDIR").args());
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Instruction instruction : runtime) {
+      if (instruction.keyword().equals("ENV")) {
+        String[] pair = instruction.args().split("=", 2);
+        env.put(pair[0], pair[1]);
+      }
+    }
+    assertFalse(env.isEmpty(), "Dockerfile.jvm sets no ENV: the built image sets " + built.env());
+    env.forEach(
+        (name, value) ->
+            assertEquals(value, built.env().get(name), name + " in the image the build writes"));
     String jar = entrypoint.get(entrypoint.indexOf("-jar") + 1);
     boolean jarCopied = false;
     for (Instruction copy : runtime) {

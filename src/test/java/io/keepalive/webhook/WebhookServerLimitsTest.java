@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +42,7 @@ class WebhookServerLimitsTest {
         STREAMS,
         DEADLINE,
         Duration.ofSeconds(60),
+        WebhookServer.INLINE_BODY_BYTES,
         2,
         1,
         8);
@@ -417,5 +419,29 @@ class WebhookServerLimitsTest {
         pool.shutdownNow();
       }
     }
+  }
+
+  /**
+   * A pod's review is answered on the event loop that received it: handing it to a thread and back
+   * cost two thread wake-ups per pod, most of what the webhook added on a busy node
+   * (bench/results/kyverno.md). One above {@link WebhookServer#INLINE_BODY_BYTES} goes to a lane,
+   * so that a costly review never holds the event loop.
+   */
+  @Test
+  void anOrdinaryReviewIsAnsweredWhereItArrivedALargerOneOnALane() throws Exception {
+    Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    AdmissionOutcomes where =
+        (namespace, pod, decision, podSets) -> threads.put(pod, Thread.currentThread().getName());
+    try (var webhook = new WebhookFixture(limits(100), where)) {
+      assertOrdinaryReviewAnswered(webhook);
+      String pad = "x".repeat(WebhookServer.INLINE_BODY_BYTES);
+      String larger =
+          WebhookFixture.POD_REVIEW
+              .replace("\"web-1\"", "\"larger\"")
+              .replace("\"labels\"", "\"annotations\":{\"pad\":\"" + pad + "\"},\"labels\"");
+      assertEquals(200, webhook.post(larger).statusCode());
+    }
+    assertTrue(threads.get("web-1").startsWith("vert.x-eventloop-thread-"), threads.toString());
+    assertTrue(threads.get("larger").startsWith("keepalive-webhook-"), threads.toString());
   }
 }
