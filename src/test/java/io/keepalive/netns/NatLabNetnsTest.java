@@ -11,12 +11,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The idle canary through a {@link NatLab} whose router forgets established flows after {@value
  * #CONNTRACK_TIMEOUT} s idle, in front of nginx keeping idle connections 300 s. With kernel default
  * sysctls the canary is lost on the path; with a keepalive time below the NAT timeout it survives.
  */
+// It waits out a NAT lab's conntrack timeout for about 40 s, on real kernel timers and nearly idle:
+// it runs beside the other test classes, which
+// run one at a time (surefire's JUnit configuration in pom.xml). Its namespaces are its own
+// (Netns).
+@Execution(ExecutionMode.CONCURRENT)
 class NatLabNetnsTest {
   static final int CONNTRACK_TIMEOUT = 10;
   static final int CANARY_IDLE = 15;

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Idle-timeout discovery by the real agent through two {@link NatLab}s whose routers forget idle
@@ -25,6 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * the server's doing, never as the path's timeout. Both agents try the same idle times at once, so
  * the test takes about the longest of them plus the time to tell a lost connection.
  */
+// It holds connections idle through two NAT labs for about a minute, on real kernel timers and
+// nearly idle: it runs beside the other test classes, which
+// run one at a time (surefire's JUnit configuration in pom.xml). Its namespaces are its own
+// (Netns).
+@Execution(ExecutionMode.CONCURRENT)
 class PathDiscoveryNetnsTest {
   static final List<Integer> IDLE_SECONDS = List.of(10, 30, 50);
   static NatLab nat20;
