@@ -19,10 +19,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * #CONNTRACK_TIMEOUT} s idle, in front of nginx keeping idle connections 300 s. With kernel default
  * sysctls the canary is lost on the path; with a keepalive time below the NAT timeout it survives.
  */
-// It waits out a NAT lab's conntrack timeout for about 40 s, on real kernel timers and nearly idle:
-// it runs beside the other test classes, which
-// run one at a time (surefire's JUnit configuration in pom.xml). Its namespaces are its own
-// (Netns).
+// It waits out a NAT lab's conntrack timeout for about 40 s, on real kernel
+// timers and nearly idle: it runs beside the other test classes, which run one at a time
+// (surefire's JUnit configuration in pom.xml). Its namespaces are its own (Netns).
 @Execution(ExecutionMode.CONCURRENT)
 class NatLabNetnsTest {
   static final int CONNTRACK_TIMEOUT = 10;

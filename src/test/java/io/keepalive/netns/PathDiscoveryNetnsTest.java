@@ -27,10 +27,9 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * the server's doing, never as the path's timeout. Both agents try the same idle times at once, so
  * the test takes about the longest of them plus the time to tell a lost connection.
  */
-// It holds connections idle through two NAT labs for about a minute, on real kernel timers and
-// nearly idle: it runs beside the other test classes, which
-// run one at a time (surefire's JUnit configuration in pom.xml). Its namespaces are its own
-// (Netns).
+// It holds connections idle through two NAT labs for about a minute, on real kernel
+// timers and nearly idle: it runs beside the other test classes, which run one at a time
+// (surefire's JUnit configuration in pom.xml). Its namespaces are its own (Netns).
 @Execution(ExecutionMode.CONCURRENT)
 class PathDiscoveryNetnsTest {
   static final List<Integer> IDLE_SECONDS = List.of(10, 30, 50);

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The warm-up goes through every decision a real policy can lead to: each strategy injected, the
  * refusal of a privileged init container under Pod Security restricted, a pod no policy selects.
- * Warmed on one policy only, pods injected by another strategy paid about a millisecond more each
- * in the operator's first minute (bench/results/kyverno.md).
+ * Warmed on one policy only, the pods of another kind of policy paid about 0.8 ms more each in the
+ * operator's first minute (bench/results/kyverno.md).
  */
 class ReviewWarmupTest {
   final Vertx vertx = Vertx.vertx();
