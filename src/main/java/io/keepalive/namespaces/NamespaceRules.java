@@ -90,6 +90,11 @@ public class NamespaceRules {
   }
 
   /** The namespace's labels; empty when it cannot be found. */
+  /** Whether {@link #labels} answers this namespace from the informer, without a request. */
+  public boolean cached(String namespace) {
+    return namespaces.getStore().getByKey(namespace) != null;
+  }
+
   public Optional<Map<String, String>> labels(String namespace) {
     Namespace ns = namespaces.getStore().getByKey(namespace);
     if (ns == null) {

@@ -68,7 +68,21 @@ public final class AdmissionHandler {
     }
   }
 
+  /**
+   * Not an answer: this review needs the API server (its namespace is not cached yet), and the
+   * caller said it must not wait for it; it hands the review to a thread that may.
+   */
+  public static final Reply NEEDS_THREAD = new Reply(0, "", new byte[0]);
+
   public Reply handle(byte[] body) {
+    return handle(body, true);
+  }
+
+  /**
+   * @param mayWait whether this thread may wait for the API server; an event loop may not (its
+   *     connections, the API server's answer among them, would wait too): {@link #NEEDS_THREAD}
+   */
+  public Reply handle(byte[] body, boolean mayWait) {
     AdmissionCodec.Request request;
     try {
       request = codec.read(body);
@@ -79,6 +93,9 @@ public final class AdmissionHandler {
       return Reply.review(codec.allow(request.uid()));
     }
     String namespace = request.namespace();
+    if (!mayWait && !cluster.knowsNamespace(namespace)) {
+      return NEEDS_THREAD;
+    }
     InjectionDecision decision =
         InjectionDecision.decide(
             request.pod(),

@@ -17,5 +17,14 @@ public interface ClusterView {
   /** The namespace's labels; empty when the namespace cannot be found. */
   Optional<Map<String, String>> namespaceLabels(String namespace);
 
+  /**
+   * Whether what {@link #namespaceLabels} says of this namespace is in memory. When not (a
+   * namespace created a moment ago, not yet in the informer), it asks the API server: a review on
+   * an event loop must then move to a thread that may wait.
+   */
+  default boolean knowsNamespace(String namespace) {
+    return true;
+  }
+
   ClusterFacts facts();
 }

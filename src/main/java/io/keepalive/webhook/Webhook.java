@@ -53,7 +53,7 @@ public class Webhook {
    * ReviewWarmup}): about 300 through each of its 12 policies' paths; a few seconds of startup
    * (bench/results/kyverno.md).
    */
-  static final int WARMUP_REVIEWS = 4000;
+  private static final int WARMUP_REVIEWS = 4000;
 
   private final KubernetesClient client;
   private final OperatorSettings settings;

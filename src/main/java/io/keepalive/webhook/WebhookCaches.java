@@ -79,6 +79,11 @@ public final class WebhookCaches implements ClusterView, AutoCloseable {
   }
 
   @Override
+  public boolean knowsNamespace(String namespace) {
+    return namespaces.cached(namespace);
+  }
+
+  @Override
   public ClusterFacts facts() {
     return namespaces.facts();
   }

@@ -64,13 +64,34 @@ final class WebhookFixture implements AutoCloseable {
     this(limits, outcomes, Optional.empty(), null);
   }
 
+  /** Namespace "shop" with one policy selecting app=web, as the API server version 1.34 sees it. */
+  static FixedCluster shop() {
+    var policy =
+        Policies.named("keepalive").namespace("shop").created("2026-01-01T00:00:00Z").build();
+    return new FixedCluster(
+        new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build(),
+        List.of(policy),
+        new ClusterFacts(new KubeVersion(1, 34)));
+  }
+
+  WebhookFixture(
+      WebhookServer.Limits limits,
+      AdmissionOutcomes outcomes,
+      Optional<Path> clientCa,
+      KeyManager[] clientKeys)
+      throws Exception {
+    this(limits, outcomes, shop(), clientCa, clientKeys);
+  }
+
   /**
+   * @param cluster what the handler knows of the cluster
    * @param clientCa the CAs of accepted client certificates, if any
    * @param clientKeys this client's key and certificate (null: none)
    */
   WebhookFixture(
       WebhookServer.Limits limits,
       AdmissionOutcomes outcomes,
+      ClusterView cluster,
       Optional<Path> clientCa,
       KeyManager[] clientKeys)
       throws Exception {
@@ -78,13 +99,6 @@ final class WebhookFixture implements AutoCloseable {
     var serving =
         WebhookCertificates.issueServing(
             ca, List.of("localhost", "127.0.0.1"), Duration.ofDays(10), Instant.now());
-    var policy =
-        Policies.named("keepalive").namespace("shop").created("2026-01-01T00:00:00Z").build();
-    var cluster =
-        new FixedCluster(
-            new NamespaceBuilder().withNewMetadata().withName("shop").endMetadata().build(),
-            List.of(policy),
-            new ClusterFacts(new KubeVersion(1, 34)));
     AdmissionHandler handler =
         new AdmissionHandler(
             new AdmissionCodec(MAPPER),

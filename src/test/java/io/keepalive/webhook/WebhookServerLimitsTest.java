@@ -4,12 +4,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepalive.policy.KeepalivePolicy;
+import io.keepalive.rules.ClusterFacts;
+import io.keepalive.testing.FixedCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -443,5 +447,47 @@ class WebhookServerLimitsTest {
     }
     assertTrue(threads.get("web-1").startsWith("vert.x-eventloop-thread-"), threads.toString());
     assertTrue(threads.get("larger").startsWith("keepalive-webhook-"), threads.toString());
+  }
+
+  /**
+   * A namespace not in the informer yet (created a moment ago) makes the review ask the API server:
+   * never on the event loop, whose connections (the API server's answer among them) would wait with
+   * it. The review moves to a lane, and is answered from there.
+   */
+  @Test
+  void aReviewThatMustAskTheApiServerMovesOffTheEventLoop() throws Exception {
+    Map<String, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    FixedCluster shop = WebhookFixture.shop();
+    ClusterView justCreated =
+        new ClusterView() {
+          @Override
+          public List<KeepalivePolicy> policies(String namespace) {
+            return shop.policies(namespace);
+          }
+
+          @Override
+          public Optional<Map<String, String>> namespaceLabels(String namespace) {
+            threads.put("asked", Thread.currentThread().getName());
+            return shop.namespaceLabels(namespace);
+          }
+
+          @Override
+          public boolean knowsNamespace(String namespace) {
+            return false;
+          }
+
+          @Override
+          public ClusterFacts facts() {
+            return shop.facts();
+          }
+        };
+    AdmissionOutcomes where =
+        (namespace, pod, decision, podSets) -> threads.put(pod, Thread.currentThread().getName());
+    try (var webhook =
+        new WebhookFixture(limits(100), where, justCreated, Optional.empty(), null)) {
+      assertOrdinaryReviewAnswered(webhook);
+    }
+    assertTrue(threads.get("asked").startsWith("keepalive-webhook-"), threads.toString());
+    assertTrue(threads.get("web-1").startsWith("keepalive-webhook-"), threads.toString());
   }
 }
