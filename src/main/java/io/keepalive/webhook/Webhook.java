@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
@@ -69,6 +70,14 @@ public class Webhook {
   private volatile WebhookServer server;
   private volatile WebhookCaches caches;
   private long timer = -1;
+
+  /**
+   * The webhook's own event loop. Reviews are answered on the event loop that received them, and
+   * the Kubernetes client decodes its watch events on the application's event loops: sharing one, a
+   * pod's review waited behind the decoding of other pods' events (in the first minute still run
+   * interpreted), and a relist of a large cluster would hold admissions for as long as it takes.
+   */
+  private volatile Vertx admissions;
 
   public Webhook(
       KubernetesClient client,
@@ -131,10 +140,18 @@ public class Webhook {
             namespaces.defaultLevel(),
             new WebhookOutcomes(metrics, events));
     WebhookTls.Material tls = WebhookTls.load(client, settings, clock.instant());
+    if (admissions == null) {
+      admissions =
+          Vertx.vertx(
+              new VertxOptions()
+                  .setEventLoopPoolSize(1)
+                  .setWorkerPoolSize(1)
+                  .setInternalBlockingPoolSize(1));
+    }
     warmUp(tls.serving(), facts);
     server =
         new WebhookServer(
-            vertx,
+            admissions,
             settings.webhook().port(),
             settings.webhook().path(),
             () -> handler,
@@ -185,7 +202,7 @@ public class Webhook {
     try {
       ReviewWarmup.Warmed warmed =
           ReviewWarmup.run(
-              vertx,
+              admissions,
               serving,
               () -> new PodInjector(new InjectedContainers(settings), mapper),
               facts,
@@ -205,6 +222,10 @@ public class Webhook {
 
   void onStop(@Observes ShutdownEvent event) {
     tearDown();
+    if (admissions != null) {
+      admissions.close().toCompletionStage().toCompletableFuture().join();
+      admissions = null;
+    }
   }
 
   private void tearDown() {

@@ -36,9 +36,11 @@ import io.keepalive.webhook.WebhookCertificates;
 import io.keepalive.webhook.WebhookRegistration;
 import io.keepalive.webhook.WebhookTls;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,6 +52,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -74,6 +78,7 @@ class WebhookApiserverTest {
   @Inject Webhook webhook;
   @Inject OperatorSettings settings;
   @Inject MeterRegistry registry;
+  @Inject Vertx vertx;
 
   static KubernetesClient client;
 
@@ -179,6 +184,52 @@ class WebhookApiserverTest {
                 e ->
                     e.getName().equals("KEEPALIVE_DESIRED_TIME_SECONDS")
                         && e.getValue().equals("300")));
+  }
+
+  /**
+   * Every event loop of the application busy for 6 s (where the Kubernetes client decodes its watch
+   * events: a relist of many pods, or the first minute's events decoded by code not yet compiled):
+   * a pod created meanwhile is injected all the same, and its creation does not wait for them. The
+   * webhook serves on an event loop of its own; on a shared one the review waited behind them.
+   */
+  @Test
+  void aPodIsInjectedWithoutWaitingWhileTheApplicationsEventLoopsAreBusy() throws Exception {
+    String ns = namespaceWithPolicy("busy", Map.of(), InjectionStrategy.SecurityContext, p -> {});
+    CountDownLatch release = new CountDownLatch(1);
+    List<CountDownLatch> started = new ArrayList<>();
+    for (EventExecutor loop : vertx.nettyEventLoopGroup()) {
+      CountDownLatch running = new CountDownLatch(1);
+      started.add(running);
+      loop.execute(
+          () -> {
+            running.countDown();
+            try {
+              release.await(6, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+    }
+    long took;
+    try {
+      for (var running : started) {
+        assertTrue(running.await(5, TimeUnit.SECONDS));
+      }
+      long start = System.nanoTime();
+      ControlPlane.kubectl(
+          "run", "busy-1", "-n", ns, "--image=app:1", "--labels=app=web", "--restart=Never");
+      took = (System.nanoTime() - start) / 1_000_000;
+    } finally {
+      release.countDown();
+    }
+    assertTrue(took < 4_000, "the pod's creation waited " + took + " ms for the busy event loops");
+    Pod stored = client.pods().inNamespace(ns).withName("busy-1").get();
+    assertEquals(
+        List.of(
+            "net.ipv4.tcp_keepalive_time=300",
+            "net.ipv4.tcp_keepalive_intvl=30",
+            "net.ipv4.tcp_keepalive_probes=5"),
+        sysctls(stored));
   }
 
   @Test
