@@ -72,6 +72,14 @@ import org.junit.jupiter.api.Test;
 class WebhookApiserverTest {
   static final Duration WITHIN = Duration.ofSeconds(30);
   static final Map<String, String> WEB = Map.of("app", "web");
+
+  /** What {@code Policies.policy(ns, "keepalive", WEB, 300, 30, 5)} puts into a pod. */
+  static final List<String> POLICY_SYSCTLS =
+      List.of(
+          "net.ipv4.tcp_keepalive_time=300",
+          "net.ipv4.tcp_keepalive_intvl=30",
+          "net.ipv4.tcp_keepalive_probes=5");
+
   static final Map<String, String> RESTRICTED =
       Map.of("pod-security.kubernetes.io/enforce", "restricted");
 
@@ -147,12 +155,7 @@ class WebhookApiserverTest {
     String ns = namespaceWithPolicy("restricted", RESTRICTED, InjectionStrategy.Auto, p -> {});
     Pod stored = create(Pods.restricted(ns, "web-1", WEB));
 
-    assertEquals(
-        List.of(
-            "net.ipv4.tcp_keepalive_time=300",
-            "net.ipv4.tcp_keepalive_intvl=30",
-            "net.ipv4.tcp_keepalive_probes=5"),
-        sysctls(stored));
+    assertEquals(POLICY_SYSCTLS, sysctls(stored));
     Map<String, String> annotations = stored.getMetadata().getAnnotations();
     assertEquals("keepalive", annotations.get(PodMarks.POLICY_ANNOTATION));
     assertEquals("1", annotations.get(PodMarks.GENERATION_ANNOTATION));
@@ -224,12 +227,7 @@ class WebhookApiserverTest {
     }
     assertTrue(took < 4_000, "the pod's creation waited " + took + " ms for the busy event loops");
     Pod stored = client.pods().inNamespace(ns).withName("busy-1").get();
-    assertEquals(
-        List.of(
-            "net.ipv4.tcp_keepalive_time=300",
-            "net.ipv4.tcp_keepalive_intvl=30",
-            "net.ipv4.tcp_keepalive_probes=5"),
-        sysctls(stored));
+    assertEquals(POLICY_SYSCTLS, sysctls(stored));
   }
 
   @Test
