@@ -89,12 +89,15 @@ public class NamespaceRules {
         .map(InjectionDecision.Skip::reason);
   }
 
-  /** The namespace's labels; empty when it cannot be found. */
   /** Whether {@link #labels} answers this namespace from the informer, without a request. */
   public boolean cached(String namespace) {
     return namespaces.getStore().getByKey(namespace) != null;
   }
 
+  /**
+   * The namespace's labels; empty when it cannot be found. One not yet in the informer (created a
+   * moment ago) is read from the API server: a blocking call ({@link #cached} says beforehand).
+   */
   public Optional<Map<String, String>> labels(String namespace) {
     Namespace ns = namespaces.getStore().getByKey(namespace);
     if (ns == null) {

@@ -75,10 +75,11 @@ final class ReviewWarmup {
     long start = System.nanoTime();
     ObjectMapper mapper = new ObjectMapper();
     Set<String> decisions = ConcurrentHashMap.newKeySet();
+    Map<String, KeepalivePolicy> policies = policies();
     AdmissionHandler handler =
         new AdmissionHandler(
             new AdmissionCodec(mapper),
-            new SyntheticCluster(policies(), facts),
+            new SyntheticCluster(policies, facts),
             injector.get(),
             PodSecurity.Level.privileged,
             (namespace, pod, decision, podSetsSysctls) -> decisions.add(describe(decision)));
@@ -105,7 +106,7 @@ final class ReviewWarmup {
                 .setHttp2MaxPoolSize(connections));
     try {
       List<Buffer> bodies = new ArrayList<>();
-      for (String namespace : policies().keySet()) {
+      for (String namespace : policies.keySet()) {
         bodies.add(Buffer.buffer(review(mapper, namespace, "injected")));
       }
       bodies.add(Buffer.buffer(review(mapper, NAMESPACE + "-none", "plain")));
